@@ -1,0 +1,83 @@
+/* emocap: the session journal, an append-only, hash-chained, signed log
+ *
+ * Copyright (C) 2026 emocap developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <jansson.h>
+
+#include <emocap/keys.h>
+
+G_BEGIN_DECLS
+
+/* Entry types (DESIGN.md, "Journal and consent records"). */
+#define EMOCAP_JOURNAL_SESSION_OPENED    "session.opened"
+#define EMOCAP_JOURNAL_CONSENT_GIVEN     "consent.given"
+#define EMOCAP_JOURNAL_CONSENT_REFUSED   "consent.refused"
+#define EMOCAP_JOURNAL_TAKE_STARTED      "take.started"
+#define EMOCAP_JOURNAL_TAKE_FINISHED     "take.finished"
+#define EMOCAP_JOURNAL_TAKE_FAILED       "take.failed"
+#define EMOCAP_JOURNAL_TAKE_INTERRUPTED  "take.interrupted"
+#define EMOCAP_JOURNAL_CONSENT_WITHDRAWN "consent.withdrawn"
+#define EMOCAP_JOURNAL_EXPORT_CREATED    "export.created"
+#define EMOCAP_JOURNAL_SESSION_CLOSED    "session.closed"
+
+/* `prev` of the first entry: 64 zeros. */
+#define EMOCAP_JOURNAL_GENESIS \
+  "0000000000000000000000000000000000000000000000000000000000000000"
+
+typedef struct _EmocapJournal EmocapJournal;
+
+/* The canonical bytes of @json: jansson compact with sorted keys and no
+ * trailing newline.  Journal signatures and the manifest are computed over
+ * these.  Free with free(). */
+char *emocap_canonical_json (const json_t *json);
+
+/* Current UTC time as RFC 3339 with microseconds,
+ * e.g. "2026-11-22T09:00:00.123456Z"; free with g_free(). */
+char *emocap_utc_now (void);
+
+/* Opens the journal at @path for appending, creating it (0600) if missing.
+ * Takes an exclusive lock for the life of the object (a second writer gets
+ * EMOCAP_ERROR_IO), and verifies the entries already there against @key
+ * (EMOCAP_ERROR_VERIFY naming the first bad line), so that the next entry
+ * chains onto them.  @key must be able to sign. */
+EmocapJournal *emocap_journal_open (const char *path, const EmocapKey *key,
+    GError **error);
+
+/* Appends one entry of @type holding the members of @fields (not modified,
+ * not stolen; must not contain `seq`, `at`, `type`, `prev` or `sig`).  The
+ * line is written in one write() and fsync'd before this returns.  Returns
+ * the whole entry as written, including `sig` (a new reference). */
+json_t *emocap_journal_append (EmocapJournal *journal, const char *type,
+    json_t *fields, GError **error);
+
+/* `seq` of the last entry, 0 for an empty journal. */
+gint64 emocap_journal_get_seq (EmocapJournal *journal);
+
+/* SHA-256 hex of the last line's bytes (the next entry's `prev`). */
+const char *emocap_journal_get_head (EmocapJournal *journal);
+
+const char *emocap_journal_get_path (EmocapJournal *journal);
+
+/* Unlocks and closes. */
+void emocap_journal_close (EmocapJournal *journal);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapJournal, emocap_journal_close)
+
+/* Checks every line of the journal at @path: well-formed canonical JSON
+ * ending in a newline, `seq` counting up from 1, `prev` the SHA-256 of the
+ * previous line (EMOCAP_JOURNAL_GENESIS for the first), a known `type`, an
+ * `at` in RFC 3339 UTC with microseconds that never goes backwards, and a
+ * valid `sig` by @key over the entry's canonical bytes without `sig`.
+ *
+ * On failure: FALSE, EMOCAP_ERROR_VERIFY with a message that starts with
+ * "PATH:LINE: " and says what is wrong, and *@bad_line (if not NULL) set to
+ * the 1-based number of the first bad line.  On success, *@entries (if not
+ * NULL) holds the parsed entries in order (a new array). */
+gboolean emocap_journal_verify (const char *path, const EmocapKey *key,
+    json_t **entries, guint *bad_line, GError **error);
+
+G_END_DECLS
