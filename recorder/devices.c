@@ -369,7 +369,7 @@ emocap_device_links_in (const char *dir, const char *node)
     }
   }
 
-  qsort (links->pdata, links->len, sizeof (char *), compare_strings);
+  g_ptr_array_sort (links, compare_strings);
   g_ptr_array_add (links, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&links), FALSE);
 }

@@ -56,7 +56,8 @@ typedef struct {
  * @node: its device node, e.g. "/dev/video0" (may change between boots)
  * @by_id: the /dev/v4l/by-id/ link that resolves to @node, or %NULL
  * @links: (array zero-terminated=1): the /dev/emocap/ links that resolve to
- *   @node, sorted; empty (not %NULL) when there are none
+ *   @node, by-serial/ ones before by-path/ ones, each sorted; empty (not
+ *   %NULL) when there are none
  * @driver: the kernel driver, e.g. "uvcvideo", or %NULL
  * @bus_info: where it is plugged in, e.g. "usb-0000:00:14.0-2", or %NULL
  * @modes: (element-type EmocapCameraMode): what it can deliver, in the
