@@ -22,7 +22,7 @@
 
 #define V4L2_PROVIDER "v4l2deviceprovider"
 
-/* Below the folder given to emocap_cameras_list_in(), normally /dev. */
+/* Below the folder given to emocap_camera_devices_list_in(), normally /dev. */
 #define BY_ID_SUBDIR      "v4l/by-id"
 #define BY_SERIAL_SUBDIR  "emocap/by-serial"
 #define BY_PATH_SUBDIR    "emocap/by-path"
@@ -377,7 +377,7 @@ emocap_device_links_in (const char *dir, const char *node)
 /* ---- cameras ---------------------------------------------------------- */
 
 void
-emocap_camera_free (EmocapCamera *camera)
+emocap_camera_device_free (EmocapCameraDevice *camera)
 {
   if (camera == NULL)
     return;
@@ -428,14 +428,14 @@ camera_links_for (const char *dev_dir, const char *node)
   return g_strv_builder_end (builder);
 }
 
-EmocapCamera *
-emocap_camera_new_from_device (GstDevice *device, const char *dev_dir)
+EmocapCameraDevice *
+emocap_camera_device_new (GstDevice *device, const char *dev_dir)
 {
   g_autoptr (GstStructure) props = NULL;
   g_autoptr (GstCaps) caps = NULL;
   g_autofree char *by_id_dir = NULL;
   g_auto (GStrv) by_id = NULL;
-  EmocapCamera *camera;
+  EmocapCameraDevice *camera;
   const char *node;
 
   g_return_val_if_fail (GST_IS_DEVICE (device), NULL);
@@ -452,7 +452,7 @@ emocap_camera_new_from_device (GstDevice *device, const char *dev_dir)
   by_id = emocap_device_links_in (by_id_dir, node);
   caps = gst_device_get_caps (device);
 
-  camera = g_new0 (EmocapCamera, 1);
+  camera = g_new0 (EmocapCameraDevice, 1);
   camera->name = gst_device_get_display_name (device);
   camera->node = g_strdup (node);
   camera->by_id = g_strdup (by_id[0]);
@@ -470,14 +470,14 @@ emocap_camera_new_from_device (GstDevice *device, const char *dev_dir)
 static int
 compare_cameras (gconstpointer a, gconstpointer b)
 {
-  const EmocapCamera *ca = *(EmocapCamera *const *) a;
-  const EmocapCamera *cb = *(EmocapCamera *const *) b;
+  const EmocapCameraDevice *ca = *(EmocapCameraDevice *const *) a;
+  const EmocapCameraDevice *cb = *(EmocapCameraDevice *const *) b;
 
   return strverscmp (ca->node, cb->node);
 }
 
 GPtrArray *
-emocap_cameras_list_in (const char *dev_dir, GError **error)
+emocap_camera_devices_list_in (const char *dev_dir, GError **error)
 {
   g_autoptr (GPtrArray) cameras = NULL;
   g_autoptr (GstDeviceMonitor) monitor = NULL;
@@ -494,7 +494,7 @@ emocap_cameras_list_in (const char *dev_dir, GError **error)
     return NULL;
   }
 
-  cameras = g_ptr_array_new_with_free_func ((GDestroyNotify) emocap_camera_free);
+  cameras = g_ptr_array_new_with_free_func ((GDestroyNotify) emocap_camera_device_free);
   monitor = gst_device_monitor_new ();
   gst_device_monitor_add_filter (monitor, "Video/Source", NULL);
   /* A provider may hide another's devices (PipeWire hides v4l2's); we
@@ -506,7 +506,7 @@ emocap_cameras_list_in (const char *dev_dir, GError **error)
   started = gst_device_monitor_start (monitor);
   devices = gst_device_monitor_get_devices (monitor);
   for (GList *l = devices; l != NULL; l = l->next) {
-    EmocapCamera *camera = emocap_camera_new_from_device (l->data, dev_dir);
+    EmocapCameraDevice *camera = emocap_camera_device_new (l->data, dev_dir);
     if (camera != NULL)
       g_ptr_array_add (cameras, camera);
   }
@@ -519,9 +519,9 @@ emocap_cameras_list_in (const char *dev_dir, GError **error)
 }
 
 GPtrArray *
-emocap_cameras_list (GError **error)
+emocap_camera_devices_list (GError **error)
 {
-  return emocap_cameras_list_in ("/dev", error);
+  return emocap_camera_devices_list_in ("/dev", error);
 }
 
 /* ---- microphones ------------------------------------------------------ */
@@ -703,7 +703,7 @@ emocap_camera_mode_to_json (const EmocapCameraMode *mode)
 }
 
 json_t *
-emocap_camera_to_json (const EmocapCamera *camera)
+emocap_camera_device_to_json (const EmocapCameraDevice *camera)
 {
   json_t *links;
   json_t *modes;
@@ -750,7 +750,7 @@ emocap_devices_to_json (const GPtrArray *cameras, const GPtrArray *microphones)
   json_t *mics = json_array ();
 
   for (guint i = 0; cameras != NULL && i < cameras->len; i++)
-    json_array_append_new (cams, emocap_camera_to_json (cameras->pdata[i]));
+    json_array_append_new (cams, emocap_camera_device_to_json (cameras->pdata[i]));
   for (guint i = 0; microphones != NULL && i < microphones->len; i++)
     json_array_append_new (mics, emocap_microphone_to_json (microphones->pdata[i]));
 

@@ -51,7 +51,7 @@ typedef struct {
 } EmocapCameraMode;
 
 /**
- * EmocapCamera:
+ * EmocapCameraDevice:
  * @name: what the driver calls it, e.g. "HD Pro Webcam C920"
  * @node: its device node, e.g. "/dev/video0" (may change between boots)
  * @by_id: the /dev/v4l/by-id/ link that resolves to @node, or %NULL
@@ -71,7 +71,7 @@ typedef struct {
   char *driver;
   char *bus_info;
   GPtrArray *modes;
-} EmocapCamera;
+} EmocapCameraDevice;
 
 /**
  * EmocapMicrophone:
@@ -96,28 +96,28 @@ typedef struct {
 } EmocapMicrophone;
 
 void emocap_camera_mode_free (EmocapCameraMode *mode);
-void emocap_camera_free (EmocapCamera *camera);
+void emocap_camera_device_free (EmocapCameraDevice *camera);
 void emocap_microphone_free (EmocapMicrophone *microphone);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapCameraMode, emocap_camera_mode_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapCamera, emocap_camera_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapCameraDevice, emocap_camera_device_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapMicrophone, emocap_microphone_free)
 
 /* The V4L2 cameras on this machine, sorted by node, as a new array of
- * #EmocapCamera that frees its elements (g_ptr_array_unref()).  Initialises
+ * #EmocapCameraDevice that frees its elements (g_ptr_array_unref()).  Initialises
  * GStreamer if the caller has not.  An empty array when there are none;
  * %NULL and EMOCAP_ERROR_DEVICE only when GStreamer cannot be set up. */
-GPtrArray *emocap_cameras_list (GError **error);
+GPtrArray *emocap_camera_devices_list (GError **error);
 
-/* As emocap_cameras_list(), looking for the stable names under @dev_dir
+/* As emocap_camera_devices_list(), looking for the stable names under @dev_dir
  * (DIR/v4l/by-id, DIR/emocap/by-serial, DIR/emocap/by-path) instead of
  * /dev. */
-GPtrArray *emocap_cameras_list_in (const char *dev_dir, GError **error);
+GPtrArray *emocap_camera_devices_list_in (const char *dev_dir, GError **error);
 
-/* A new #EmocapCamera for @device if it is a capture device of GStreamer's
+/* A new #EmocapCameraDevice for @device if it is a capture device of GStreamer's
  * v4l2 provider, with its stable names looked up under @dev_dir (as in
- * emocap_cameras_list_in()); %NULL for any other device. */
-EmocapCamera *emocap_camera_new_from_device (GstDevice *device, const char *dev_dir);
+ * emocap_camera_devices_list_in()); %NULL for any other device. */
+EmocapCameraDevice *emocap_camera_device_new (GstDevice *device, const char *dev_dir);
 
 /* The modes in @caps (a camera's caps), as a new array of #EmocapCameraMode
  * that frees its elements.  Lists of formats or sizes become one mode each;
@@ -154,7 +154,7 @@ char *emocap_fraction_to_string (EmocapFraction rate);
  * {"card", "card_id", "card_name", "device", "pcm_name", "hw", "plughw",
  * "recommended"}. */
 json_t *emocap_camera_mode_to_json (const EmocapCameraMode *mode);
-json_t *emocap_camera_to_json (const EmocapCamera *camera);
+json_t *emocap_camera_device_to_json (const EmocapCameraDevice *camera);
 json_t *emocap_microphone_to_json (const EmocapMicrophone *microphone);
 
 /* {"cameras": [...], "microphones": [...]}, both arrays always present;

@@ -99,7 +99,7 @@ print_sizes_line (GPtrArray *sizes, const char *rates, const char *label, int in
 }
 
 static void
-print_modes (const EmocapCamera *camera, int indent)
+print_modes (const EmocapCameraDevice *camera, int indent)
 {
   g_autoptr (GPtrArray) formats = g_ptr_array_new ();
 
@@ -158,7 +158,7 @@ print_cameras (GPtrArray *cameras)
 
   printf ("cameras:\n");
   for (guint i = 0; i < cameras->len; i++) {
-    const EmocapCamera *camera = cameras->pdata[i];
+    const EmocapCameraDevice *camera = cameras->pdata[i];
 
     if (i > 0)
       printf ("\n");
@@ -215,7 +215,7 @@ run (int argc, char **argv)
   if (argc > 1)
     return cli_usage (&emocap_cmd_devices, "unexpected argument '%s'", argv[1]);
 
-  cameras = emocap_cameras_list (&camera_error);
+  cameras = emocap_camera_devices_list (&camera_error);
   microphones = emocap_microphones_list (&microphone_error);
 
   if (opt_json) {

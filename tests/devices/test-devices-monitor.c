@@ -1,4 +1,4 @@
-/* emocap_cameras_list_in() through a real GstDeviceMonitor, with GStreamer
+/* emocap_camera_devices_list_in() through a real GstDeviceMonitor, with GStreamer
  * cut off from the system's plugins and given two fake device providers
  * instead: one registered as "v4l2deviceprovider", whose cameras must be
  * listed, and another whose look-alike device must not be.
@@ -152,13 +152,13 @@ static void
 assert_listing (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) cameras = emocap_cameras_list_in (tmp_root, &error);
+  g_autoptr (GPtrArray) cameras = emocap_camera_devices_list_in (tmp_root, &error);
   g_autofree char *video2 = node_path ("video2");
   g_autofree char *video10 = node_path ("video10");
   g_autofree char *by_id = g_build_filename (tmp_root, "v4l", "by-id",
       "usb-Fake_Cam_Two_0001-video-index0", NULL);
-  const EmocapCamera *two;
-  const EmocapCamera *ten;
+  const EmocapCameraDevice *two;
+  const EmocapCameraDevice *ten;
   const EmocapCameraMode *mode;
 
   g_assert_no_error (error);

@@ -409,7 +409,7 @@ test_camera_from_v4l2_device (DevFixture *fx, gconstpointer data)
 {
   g_autoptr (GstDevice) device = make_device ("Video/Source", "v4l2", fx->video0,
       "image/jpeg, width=1920, height=1080, framerate={ 30/1, 15/1 }");
-  g_autoptr (EmocapCamera) camera = emocap_camera_new_from_device (device, fx->root);
+  g_autoptr (EmocapCameraDevice) camera = emocap_camera_device_new (device, fx->root);
   g_autofree char *by_id = g_build_filename (fx->root, "v4l", "by-id",
       "usb-046d_HD_Webcam_A1B2-video-index0", NULL);
   g_autofree char *serial = g_build_filename (fx->root, "emocap", "by-serial",
@@ -435,11 +435,11 @@ test_camera_without_stable_name (DevFixture *fx, gconstpointer data)
 {
   g_autofree char *video7 = g_build_filename (fx->root, "video7", NULL);
   g_autoptr (GstDevice) device = NULL;
-  g_autoptr (EmocapCamera) camera = NULL;
+  g_autoptr (EmocapCameraDevice) camera = NULL;
 
   touch (video7);
   device = make_device ("Video/Source", "v4l2", video7, "image/jpeg, width=640, height=480");
-  camera = emocap_camera_new_from_device (device, fx->root);
+  camera = emocap_camera_device_new (device, fx->root);
   g_assert_nonnull (camera);
   g_assert_null (camera->by_id);
   g_assert_nonnull (camera->links);
@@ -459,10 +459,10 @@ test_camera_rejects_others (DevFixture *fx, gconstpointer data)
   g_autoptr (GstDevice) mic = make_device ("Audio/Source", "v4l2", fx->video0,
       "audio/x-raw, rate=48000");
 
-  g_assert_null (emocap_camera_new_from_device (pipewire, fx->root));
-  g_assert_null (emocap_camera_new_from_device (libcamera, fx->root));
-  g_assert_null (emocap_camera_new_from_device (sink, fx->root));
-  g_assert_null (emocap_camera_new_from_device (mic, fx->root));
+  g_assert_null (emocap_camera_device_new (pipewire, fx->root));
+  g_assert_null (emocap_camera_device_new (libcamera, fx->root));
+  g_assert_null (emocap_camera_device_new (sink, fx->root));
+  g_assert_null (emocap_camera_device_new (mic, fx->root));
 }
 
 /* ---- microphones ------------------------------------------------------ */
@@ -536,9 +536,9 @@ test_json_modes (void)
 static void
 test_json_camera_and_microphone (void)
 {
-  g_autoptr (GPtrArray) cameras = g_ptr_array_new_with_free_func ((GDestroyNotify) emocap_camera_free);
+  g_autoptr (GPtrArray) cameras = g_ptr_array_new_with_free_func ((GDestroyNotify) emocap_camera_device_free);
   g_autoptr (GPtrArray) mics = g_ptr_array_new_with_free_func ((GDestroyNotify) emocap_microphone_free);
-  EmocapCamera *camera = g_new0 (EmocapCamera, 1);
+  EmocapCameraDevice *camera = g_new0 (EmocapCameraDevice, 1);
   const char *links[] = { "/dev/emocap/by-serial/046d_082d_A1B2-if00-index0", NULL };
   json_t *json;
 
