@@ -320,9 +320,14 @@ verify_line (const char *name, guint lineno, const char *line, gsize len,
   }
 
   at = json_string_value (json_object_get (entry, "at"));
-  if (at == NULL || !is_utc_time (at)) {
+  if (at == NULL) {
+    set_line_error (error, name, lineno, "'at' is missing or not a string");
+    goto out;
+  }
+  if (!is_utc_time (at)) {
+    g_autofree char *text = quote_text (at, json_string_length (json_object_get (entry, "at")));
     set_line_error (error, name, lineno,
-        "'at' is missing or not a UTC time such as 2026-11-22T09:00:00.123456Z");
+        "'at' is '%s', not a UTC time such as 2026-11-22T09:00:00.123456Z", text);
     goto out;
   }
 
@@ -346,9 +351,13 @@ verify_line (const char *name, guint lineno, const char *line, gsize len,
       json_object_get (entry, "studio_key") != NULL) {
     g_autofree char *expected = emocap_key_public_hex (key);
     const char *named = json_string_value (json_object_get (entry, "studio_key"));
-    if (named == NULL || strcmp (named, expected) != 0) {
-      g_autofree char *prefix = named ? g_strndup (named, 16) : NULL;
-      g_autofree char *text = prefix ? quote_text (prefix, -1) : g_strdup ("?");
+    if (named == NULL) {
+      set_line_error (error, name, lineno, "'studio_key' is not a string");
+      goto out;
+    }
+    if (strcmp (named, expected) != 0) {
+      g_autofree char *prefix = g_strndup (named, 16);
+      g_autofree char *text = quote_text (prefix, -1);
       set_line_error (error, name, lineno,
           "signed for a different studio key (the session names %s..., "
           "verifying with %.16s...)", text, expected);
