@@ -431,9 +431,14 @@ verify_chain (const char *name, const char *data, gsize len, const EmocapKey *ke
     ChainEnd *chain, json_t **entries, guint *bad_line, GError **error)
 {
   json_t *all = entries ? json_array () : NULL;
-  const char *p = data;
-  const char *end = data + len;
   guint lineno = 0;
+  const char *p, *end;
+
+  /* An empty GByteArray has no data at all: NULL + 0 is undefined. */
+  if (data == NULL)
+    data = "";
+  p = data;
+  end = data + len;
 
   chain->seq = 0;
   memcpy (chain->head, EMOCAP_JOURNAL_GENESIS, sizeof chain->head);
@@ -483,7 +488,7 @@ emocap_journal_verify_data (const char *name, const void *data, gsize len,
   g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!verify_chain (name, data ? data : "", len, key, &chain, entries, bad_line, error))
+  if (!verify_chain (name, data, len, key, &chain, entries, bad_line, error))
     return FALSE;
   g_free (chain.last_at);
   if (head)

@@ -316,8 +316,11 @@ test_reopen (Fixture *f, gconstpointer data)
   head = g_strdup (emocap_journal_get_head (journal));
   g_assert_cmpstr (head, !=, EMOCAP_JOURNAL_GENESIS);
 
-  entry = emocap_journal_append (journal, EMOCAP_JOURNAL_EXPORT_CREATED,
-      json_pack ("{s:s}", "export", "exp-1"), &error);
+  {
+    json_t *fields = json_pack ("{s:s}", "export", "exp-1");
+    entry = emocap_journal_append (journal, EMOCAP_JOURNAL_EXPORT_CREATED, fields, &error);
+    json_decref (fields);
+  }
   g_assert_no_error (error);
   g_assert_cmpint (json_integer_value (json_object_get (entry, "seq")), ==, 7);
   g_assert_cmpstr (json_string_value (json_object_get (entry, "prev")), ==, head);
@@ -701,8 +704,7 @@ test_misuse_refused (Fixture *f, gconstpointer data)
     { "an unknown type", "take.deleted", json_object (), "*is_entry_type*" },
   };
 
-  make_journal (f, &before_len);
-  before = read_file (f->path, &before_len);
+  before = make_journal (f, &before_len);
   journal = emocap_journal_open (f->path, f->key, &error);
   g_assert_no_error (error);
 
@@ -735,6 +737,8 @@ test_failed_write (Fixture *f, gconstpointer data)
   g_autofree char *after = NULL;
   gsize before_len = 0, after_len = 0;
   struct rlimit saved, limited;
+  json_t *fields = json_pack ("{s:s, s:s}", "take", "002-fear",
+      "reason", "camera 'front' stopped");
   json_t *entries = NULL;
   json_t *entry;
 
@@ -748,9 +752,7 @@ test_failed_write (Fixture *f, gconstpointer data)
   limited = saved;
   limited.rlim_cur = before_len + 40;
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limited), ==, 0);
-  entry = emocap_journal_append (journal, EMOCAP_JOURNAL_TAKE_FAILED,
-      json_pack ("{s:s, s:s}", "take", "002-fear", "reason", "camera 'front' stopped"),
-      &error);
+  entry = emocap_journal_append (journal, EMOCAP_JOURNAL_TAKE_FAILED, fields, &error);
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
   signal (SIGXFSZ, SIG_DFL);
 
@@ -770,6 +772,7 @@ test_failed_write (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_size (entries), ==, 7);
   json_decref (entries);
+  json_decref (fields);
 }
 
 int

@@ -142,7 +142,6 @@ test_folder_intact (Fixture *f, gconstpointer data)
 {
   g_auto (Run) run = { 0, };
   g_autofree char *expected = intact_line (f, 6);
-  g_autofree char *with_slash = g_strconcat (f->folder, "/", NULL);
 
   run_emocap (f, &run, NULL, "verify", f->folder, NULL);
   g_assert_cmpint (run.status, ==, 0);
