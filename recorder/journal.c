@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -204,7 +205,7 @@ static gboolean
 has_nul (const json_t *json)
 {
   const char *key;
-  size_t key_len;
+  G_GNUC_UNUSED size_t key_len;
   json_t *value;
   size_t i;
 
@@ -212,10 +213,18 @@ has_nul (const json_t *json)
     case JSON_STRING:
       return memchr (json_string_value (json), '\0', json_string_length (json)) != NULL;
     case JSON_OBJECT:
+#ifdef json_object_keylen_foreach
+      /* jansson 2.14 allows keys with a NUL (json_object_setn()). */
       json_object_keylen_foreach ((json_t *) json, key, key_len, value) {
         if (memchr (key, '\0', key_len) != NULL || has_nul (value))
           return TRUE;
       }
+#else
+      json_object_foreach ((json_t *) json, key, value) {
+        if (has_nul (value))
+          return TRUE;
+      }
+#endif
       return FALSE;
     case JSON_ARRAY:
       json_array_foreach (json, i, value) {

@@ -105,6 +105,8 @@ find_session (const char *arg, SessionPlace *place, GError **error)
 
   if (opt_key)
     place->key_path = g_strdup (opt_key);
+  else if (opt_archive)
+    place->key_path = g_build_filename (opt_archive, "keys", "studio.pub", NULL);
   else
     place->key_path = g_build_filename (archive, "keys", "studio.pub", NULL);
   return TRUE;
@@ -234,8 +236,8 @@ const EmocapCommand emocap_cmd_verify = {
       "reported as JOURNAL:LINE with what is wrong.\n"
       "\n"
       "The key is --key FILE (the studio.pub the studio handed out), else the\n"
-      "archive's keys/studio.pub (for a session folder, the archive two folders\n"
-      "up).  An auditor should pass --key with a copy obtained separately: a\n"
+      "archive's keys/studio.pub (for a session folder without --archive, the\n"
+      "archive two folders up).  An auditor should pass --key with a copy obtained separately: a\n"
       "key taken from the archive proves only that the archive agrees with\n"
       "itself.\n"
       "\n"

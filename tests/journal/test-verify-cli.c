@@ -284,6 +284,19 @@ test_key_option (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (run.err, "--key FILE"));
     g_assert_cmpstr (run.out, ==, "");
   }
+  /* --archive names where the key is, also for a session folder. */
+  {
+    g_auto (Run) run = { 0, };
+    g_autofree char *copy_keys = g_build_filename (f->tmp, "copy", "keys", NULL);
+    g_autofree char *copy_archive = g_build_filename (f->tmp, "copy", NULL);
+    g_autofree char *moved_pub = g_build_filename (copy_keys, "studio.pub", NULL);
+    g_autofree char *expected = intact_line (f, 6);
+    g_assert_cmpint (g_mkdir_with_parents (copy_keys, 0700), ==, 0);
+    test_write_file (moved_pub, pub_text, len);
+    run_emocap (f, &run, NULL, "verify", "--archive", copy_archive, f->folder, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.out, ==, expected);
+  }
   /* A --key that does not exist. */
   {
     g_auto (Run) run = { 0, };
