@@ -5,7 +5,8 @@
  *
  * Usage: test-journal-corpus DIR.  For every DIR/NAME.jsonl, DIR/NAME.expected
  * holds either "ok N" (it verifies, with N entries) or "LINE: MESSAGE", the
- * error emocap_journal_verify() must give after "PATH:".
+ * error emocap_journal_verify() must give after "PATH:".  Folders (fuzz/,
+ * inputs the fuzzer found) are left to the fuzz-journal replay.
  */
 #include <string.h>
 
@@ -81,6 +82,10 @@ main (int argc, char **argv)
   dir = g_dir_open (corpus_dir, 0, NULL);
   g_assert_nonnull (dir);
   while ((entry = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *child = g_build_filename (corpus_dir, entry, NULL);
+    /* fuzz/: inputs the fuzzer found, replayed by fuzz-journal only. */
+    if (g_file_test (child, G_FILE_TEST_IS_DIR))
+      continue;
     if (g_str_has_suffix (entry, ".jsonl"))
       g_ptr_array_add (names, g_strndup (entry, strlen (entry) - strlen (".jsonl")));
     else if (!g_str_has_suffix (entry, ".expected"))

@@ -331,8 +331,10 @@ test_concurrent (Fixture *f, gconstpointer data)
         if (key == NULL)
           _exit (1);
         hex = emocap_key_public_hex (key);
+        emocap_key_free (key);
         if (write (results[c][1], hex, 64) != 64)
           _exit (2);
+        g_free (hex);
         _exit (0);
       }
       close (results[c][1]);
