@@ -50,7 +50,17 @@ EmocapJournal *emocap_journal_open (const char *path, const EmocapKey *key,
 /* Appends one entry of @type holding the members of @fields (not modified,
  * not stolen; must not contain `seq`, `at`, `type`, `prev` or `sig`).  The
  * line is written in one write() and fsync'd before this returns.  Returns
- * the whole entry as written, including `sig` (a new reference). */
+ * the whole entry as written, including `sig` (a new reference).
+ *
+ * @type must be one of the types above and @fields a JSON object or NULL
+ * (no members of its own).  Real numbers do not round-trip exactly through
+ * text, so @fields holding a JSON real anywhere (or a string or key with a
+ * NUL in it) is a caller error, like a reserved member: write amounts as
+ * integers (cents, milliseconds) or strings.  If the clock was set back,
+ * the entry carries the previous entry's `at`, which never goes backwards.
+ * If a write or fsync fails, the line is cut back off and EMOCAP_ERROR_IO
+ * returned; when that cannot be guaranteed the journal refuses further
+ * appends until it is opened again. */
 json_t *emocap_journal_append (EmocapJournal *journal, const char *type,
     json_t *fields, GError **error);
 
@@ -67,7 +77,9 @@ void emocap_journal_close (EmocapJournal *journal);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapJournal, emocap_journal_close)
 
-/* Checks every line of the journal at @path: well-formed canonical JSON
+/* Checks every line of the journal at @path (an empty file is a valid
+ * journal of zero entries; whether a session may have one is the caller's
+ * business): well-formed canonical JSON
  * ending in a newline, `seq` counting up from 1, `prev` the SHA-256 of the
  * previous line (EMOCAP_JOURNAL_GENESIS for the first), a known `type`, an
  * `at` in RFC 3339 UTC with microseconds that never goes backwards, and a
@@ -79,5 +91,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapJournal, emocap_journal_close)
  * NULL) holds the parsed entries in order (a new array). */
 gboolean emocap_journal_verify (const char *path, const EmocapKey *key,
     json_t **entries, guint *bad_line, GError **error);
+
+/* Like emocap_journal_verify() on @len bytes at @data, named @name in
+ * messages ("NAME:LINE: ...").  On success, *@head (if not NULL) gets the
+ * SHA-256 hex of the last line (EMOCAP_JOURNAL_GENESIS for no entries),
+ * free with g_free().  (emocap_journal_verify() itself fails with
+ * EMOCAP_ERROR_NOT_FOUND for a missing file, EMOCAP_ERROR_IO if it cannot
+ * be read.) */
+gboolean emocap_journal_verify_data (const char *name, const void *data, gsize len,
+    const EmocapKey *key, json_t **entries, char **head, guint *bad_line,
+    GError **error);
 
 G_END_DECLS
