@@ -198,8 +198,11 @@ emocap_json_describe (json_t *value)
       return g_strdup_printf ("%" JSON_INTEGER_FORMAT, json_integer_value (value));
     case JSON_REAL: {
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
-      return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.10g",
-            json_real_value (value)));
+      g_ascii_formatd (buf, sizeof buf, "%.10g", json_real_value (value));
+      /* "30.0", not "30": the user wrote a real, and that is the problem */
+      if (strpbrk (buf, ".eEn") == NULL)
+        return g_strdup_printf ("%s.0", buf);
+      return g_strdup (buf);
     }
     case JSON_TRUE:
       return g_strdup ("true");
@@ -726,6 +729,22 @@ emocap_json_doc_parse (const char *path, GBytes *bytes, int error_code,
         EMOCAP_JSON_DOC_MAX_SIZE);
     fail_at (path, error_code, error, (EmocapJsonPos) { 1, 1 }, NULL, message);
     return NULL;
+  }
+
+  /* JSON text cannot hold a NUL byte, but jansson 2.14 skips one that
+   * follows a number or literal ("2\0}" parses as "2}"): refuse it here,
+   * so that what is validated is exactly what a reader of the file sees. */
+  {
+    const guchar *nul = memchr (data, '\0', len);
+    if (nul) {
+      Scanner s = { .data = data, .len = (gsize) (nul - data), .line = 1 };
+      while (s.off < s.len)
+        scanner_advance (&s);
+      fail_at (path, error_code, error, scanner_pos (&s), NULL,
+          "invalid JSON: a NUL byte, which JSON text cannot contain (is this "
+          "a binary file?)");
+      return NULL;
+    }
   }
 
   doc = g_new0 (EmocapJsonDoc, 1);

@@ -241,6 +241,7 @@ typedef struct {
   EmocapScript *script;
   EmocapJsonDoc *doc;
   const char *shown_dir;    /* the script's folder as the caller gave it */
+  const char *contract_shown; /* the contract's path as messages name it */
 } Parser;
 
 static gboolean
@@ -809,14 +810,9 @@ read_contract (Parser *p, EmocapJsonObject *top, const char *rel,
     GError **error)
 {
   EmocapScript *script = p->script;
-  g_autofree char *shown = NULL;
   g_autoptr (GBytes) bytes = NULL;
   g_autoptr (GError) local = NULL;
 
-  if (g_path_is_absolute (rel) || strcmp (p->shown_dir, ".") == 0)
-    shown = g_strdup (rel);
-  else
-    shown = g_build_filename (p->shown_dir, rel, NULL);
   script->contract_path = g_canonicalize_filename (rel, script->dir);
 
   bytes = emocap_json_read_file (script->contract_path, rel, &local);
@@ -827,7 +823,8 @@ read_contract (Parser *p, EmocapJsonObject *top, const char *rel,
     g_set_error_literal (error, EMOCAP_ERROR, local->code, message);
     return FALSE;
   }
-  script->contract = emocap_contract_load_bytes (shown, bytes, error);
+  script->contract = emocap_contract_load_bytes (p->contract_shown, bytes,
+      error);
   if (script->contract == NULL)
     return FALSE;
   g_free (script->contract->path);
@@ -838,9 +835,9 @@ read_contract (Parser *p, EmocapJsonObject *top, const char *rel,
 /* The contract binds one performer: recording someone else under it would
  * attach terms they never agreed to. */
 static gboolean
-check_performer (Parser *p, EmocapJsonObject *top, const char *contract_shown,
-    GError **error)
+check_performer (Parser *p, EmocapJsonObject *top, GError **error)
 {
+  const char *contract_shown = p->contract_shown;
   EmocapContract *contract = p->script->contract;
   g_autoptr (EmocapJsonDoc) cdoc = NULL;
   EmocapJsonPos cpos = { 1, 1 };
@@ -871,7 +868,8 @@ parse_script (const char *path, GBytes *bytes, GError **error)
   g_autoptr (EmocapJsonDoc) doc = NULL;
   g_auto (EmocapJsonObject) top = { 0 };
   g_autofree char *shown_dir = g_path_get_dirname (path);
-  Parser p = { script, NULL, shown_dir };
+  g_autofree char *contract_shown = NULL;
+  Parser p = { script, NULL, shown_dir, NULL };
   const char *s = NULL;
   const char *contract_rel = NULL;
   gsize len = 0;
@@ -920,17 +918,16 @@ parse_script (const char *path, GBytes *bytes, GError **error)
       || !read_takes (&p, &top, error))
     return NULL;
 
-  if (!read_contract (&p, &top, contract_rel, error))
+  /* "contract.json" for a script loaded as "script.json", so messages name
+   * a file the user can open from where they are */
+  if (g_path_is_absolute (contract_rel) || strcmp (shown_dir, ".") == 0)
+    contract_shown = g_strdup (contract_rel);
+  else
+    contract_shown = g_build_filename (shown_dir, contract_rel, NULL);
+  p.contract_shown = contract_shown;
+  if (!read_contract (&p, &top, contract_rel, error)
+      || !check_performer (&p, &top, error))
     return NULL;
-  {
-    g_autofree char *contract_shown = NULL;
-    if (g_path_is_absolute (contract_rel) || strcmp (shown_dir, ".") == 0)
-      contract_shown = g_strdup (contract_rel);
-    else
-      contract_shown = g_build_filename (shown_dir, contract_rel, NULL);
-    if (!check_performer (&p, &top, contract_shown, error))
-      return NULL;
-  }
 
   script->json = json_incref (emocap_json_doc_root (doc));
   return g_steal_pointer (&script);
