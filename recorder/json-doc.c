@@ -702,6 +702,12 @@ explain_duplicate (const char *path, int code, const guchar *data, gsize len,
     return TRUE;
   dup_key = s.dup_key;
   dup_field = s.dup_field;
+  /* a deeply nested path would drown the message: keep its innermost end */
+  if (strlen (dup_field) > 80) {
+    char *tail = g_strdup_printf ("...%s", dup_field + strlen (dup_field) - 77);
+    g_free (dup_field);
+    dup_field = tail;
+  }
   q = emocap_json_quote (dup_key);
   message = g_strdup_printf ("duplicate field %s (first at line %d): give "
       "each field once", q, s.dup_first.line);
