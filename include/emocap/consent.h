@@ -46,6 +46,11 @@ typedef struct {
 EmocapConsentFile *emocap_consent_file_load (const char *path,
     const EmocapScript *script, GError **error);
 
+/* Same, from bytes already read; @path is used in messages (and made
+ * absolute for @path in the result). */
+EmocapConsentFile *emocap_consent_file_load_bytes (const char *path,
+    GBytes *bytes, const EmocapScript *script, GError **error);
+
 void emocap_consent_file_free (EmocapConsentFile *consent);
 
 /* TRUE if the consent file covers takes of @emotion. */

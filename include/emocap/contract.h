@@ -29,7 +29,9 @@ typedef enum {
  * @ai_training ... @digital_replica: `usage` terms
  * @purposes: `usage.purposes`, NULL-terminated, never NULL (maybe empty)
  * @retention_days: `usage.retention_days`, 0 where not stated
- * @withdrawal: `withdrawal`
+ * @withdrawal: `withdrawal`; ALLOWED where the contract does not state it:
+ *   withdrawing consent is the performer's right unless the contract
+ *   expressly waives it (the safe reading, from the performer's side)
  * @json: the parsed document
  */
 typedef struct {

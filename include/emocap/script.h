@@ -118,6 +118,9 @@ typedef struct {
  * @takes: #EmocapTakeSpec*, at least one
  * @plan: #EmocapTakePlan*, `takes` with `repeat` expanded
  * @json: the parsed document
+ * @warnings: char*, things that do not stop the script but that the
+ *   operator should see (e.g. controls on a test camera), each formatted
+ *   like an error: "PATH:LINE:COLUMN: FIELD: ..."; maybe empty
  */
 typedef struct {
   char *path;
@@ -141,6 +144,8 @@ typedef struct {
   GPtrArray *plan;
 
   json_t *json;
+
+  GPtrArray *warnings;
 } EmocapScript;
 
 /* The built-in emotions (RAVDESS, CREMA-D and MEAD): neutral, calm, joy,
@@ -157,6 +162,12 @@ gboolean emocap_id_is_valid (const char *id);
  * "PATH:LINE:COLUMN: what is wrong and what was expected".  Nothing is
  * opened or created besides reading the two files. */
 EmocapScript *emocap_script_load (const char *path, GError **error);
+
+/* Same, from the bytes of a script said to be at @path: @path gives the
+ * folder the contract and files are resolved against, and is used in
+ * messages.  For callers that already hold the bytes, and for fuzzing. */
+EmocapScript *emocap_script_load_bytes (const char *path, GBytes *bytes,
+    GError **error);
 
 void emocap_script_free (EmocapScript *script);
 
