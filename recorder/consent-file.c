@@ -206,7 +206,7 @@ emocap_consent_file_load (const char *path, const EmocapScript *script,
   g_return_val_if_fail (script != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  bytes = emocap_json_read_file (path, path, error);
+  bytes = emocap_json_read_file (path, path, EMOCAP_ERROR_INVALID_CONSENT, error);
   if (bytes == NULL)
     return NULL;
   return emocap_consent_file_load_bytes (path, bytes, script, error);

@@ -361,7 +361,7 @@ emocap_contract_load (const char *path, GError **error)
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  bytes = emocap_json_read_file (path, path, error);
+  bytes = emocap_json_read_file (path, path, EMOCAP_ERROR_INVALID_CONTRACT, error);
   if (bytes == NULL)
     return NULL;
   return emocap_contract_load_bytes (path, bytes, error);

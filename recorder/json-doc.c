@@ -41,8 +41,27 @@ struct _EmocapJsonDoc {
 
 /* ---- reading files ---------------------------------------------------- */
 
+/* A file that is not there, or not a file, means the input names the wrong
+ * thing (@invalid_code, exit 1); one that is there but cannot be read is
+ * the machine's problem (EMOCAP_ERROR_IO, exit 2). */
+static int
+read_error_code (int err, int invalid_code)
+{
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+    case EISDIR:
+    case ELOOP:
+    case ENAMETOOLONG:
+      return invalid_code;
+    default:
+      return EMOCAP_ERROR_IO;
+  }
+}
+
 GBytes *
-emocap_json_read_file (const char *path, const char *shown, GError **error)
+emocap_json_read_file (const char *path, const char *shown, int invalid_code,
+    GError **error)
 {
   struct stat st;
   g_autofree char *data = NULL;
@@ -59,7 +78,7 @@ emocap_json_read_file (const char *path, const char *shown, GError **error)
   if (fd < 0) {
     int e = errno;
     g_autofree char *q = emocap_json_quote (shown);
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot read %s: %s",
+    g_set_error (error, EMOCAP_ERROR, read_error_code (e, invalid_code), "cannot read %s: %s",
         q, g_strerror (e));
     return NULL;
   }
@@ -76,14 +95,14 @@ emocap_json_read_file (const char *path, const char *shown, GError **error)
     g_autofree char *q = emocap_json_quote (shown);
 
     close (fd);
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot read %s: %s",
+    g_set_error (error, EMOCAP_ERROR, invalid_code, "cannot read %s: %s",
         q, S_ISDIR (st.st_mode) ? g_strerror (EISDIR) : "not a regular file");
     return NULL;
   }
   if (st.st_size > EMOCAP_JSON_DOC_MAX_SIZE) {
     g_autofree char *q = emocap_json_quote (shown);
     close (fd);
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO,
+    g_set_error (error, EMOCAP_ERROR, invalid_code,
         "cannot read %s: larger than %d bytes", q, EMOCAP_JSON_DOC_MAX_SIZE);
     return NULL;
   }

@@ -33,11 +33,13 @@ typedef struct {
 
 /* Reads the whole regular file at @path (at most EMOCAP_JSON_DOC_MAX_SIZE
  * bytes).  FIFOs, devices and directories are refused without reading, so
- * a path from a script cannot make us block.  EMOCAP_ERROR_IO with
- * "cannot read '@shown': REASON", where @shown is the name the user knows
- * the file by. */
+ * a path from a script cannot make us block.  Errors read "cannot read
+ * '@shown': REASON", where @shown is the name the user knows the file by;
+ * their code is @invalid_code when the file is missing, not a regular file
+ * or too large (the input names the wrong thing), EMOCAP_ERROR_IO when it
+ * is there but cannot be read. */
 GBytes *emocap_json_read_file (const char *path, const char *shown,
-    GError **error);
+    int invalid_code, GError **error);
 
 /* Parses @bytes (an object at the top) with JSON_REJECT_DUPLICATES and
  * locates every value.  @path is used in messages only; @error_code is the

@@ -815,7 +815,8 @@ read_contract (Parser *p, EmocapJsonObject *top, const char *rel,
 
   script->contract_path = g_canonicalize_filename (rel, script->dir);
 
-  bytes = emocap_json_read_file (script->contract_path, rel, &local);
+  bytes = emocap_json_read_file (script->contract_path, rel,
+      EMOCAP_ERROR_INVALID_SCRIPT, &local);
   if (bytes == NULL) {
     g_autofree char *message = emocap_json_doc_format (p->doc,
         emocap_json_doc_pos_member (p->doc, top->object, "contract", FALSE),
@@ -951,7 +952,7 @@ emocap_script_load (const char *path, GError **error)
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  bytes = emocap_json_read_file (path, path, error);
+  bytes = emocap_json_read_file (path, path, EMOCAP_ERROR_INVALID_SCRIPT, error);
   if (bytes == NULL)
     return NULL;
   return parse_script (path, bytes, error);

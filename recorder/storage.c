@@ -1,2 +1,161 @@
-/* placeholder: implemented in its own change */
+/* emocap: durable, private files in the archive
+ *
+ * Copyright (C) 2026 emocap developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <emocap/error.h>
+
+#include "storage.h"
+
+static gboolean
+set_io_error (GError **error, int err, const char *what, const char *path)
+{
+  g_set_error (error, EMOCAP_ERROR,
+      err == EEXIST ? EMOCAP_ERROR_EXISTS : EMOCAP_ERROR_IO,
+      "cannot %s '%s': %s", what, path, g_strerror (err));
+  return FALSE;
+}
+
+gboolean
+emocap_fsync_path (const char *path, GError **error)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  int r;
+
+  if (fd < 0)
+    return set_io_error (error, errno, "open", path);
+  do {
+    r = fsync (fd);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    int e = errno;
+    close (fd);
+    /* Some filesystems cannot fsync a folder; the data is still written. */
+    if (e == EINVAL)
+      return TRUE;
+    return set_io_error (error, e, "sync", path);
+  }
+  close (fd);
+  return TRUE;
+}
+
+static gboolean
+fsync_parent (const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  return emocap_fsync_path (dir, error);
+}
+
+gboolean
+emocap_mkdir_private (const char *path, GError **error)
+{
+  struct stat st;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (stat (path, &st) == 0) {
+    if (!S_ISDIR (st.st_mode)) {
+      g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO,
+          "'%s' exists but is not a folder", path);
+      return FALSE;
+    }
+    return TRUE;
+  }
+  if (g_mkdir_with_parents (path, 0700) < 0)
+    return set_io_error (error, errno, "create folder", path);
+  return fsync_parent (path, error);
+}
+
+gboolean
+emocap_mkdir_new (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (mkdir (path, 0700) < 0)
+    return set_io_error (error, errno, "create folder", path);
+  return fsync_parent (path, error);
+}
+
+static gboolean
+write_all (int fd, const void *data, gsize len)
+{
+  const char *p = data;
+
+  while (len > 0) {
+    ssize_t n = write (fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return FALSE;
+    p += n;
+    len -= (gsize) n;
+  }
+  return TRUE;
+}
+
+static gboolean
+write_and_sync (int fd, const void *data, gsize len)
+{
+  int r;
+
+  if (!write_all (fd, data, len))
+    return FALSE;
+  do {
+    r = fsync (fd);
+  } while (r < 0 && errno == EINTR);
+  return r == 0;
+}
+
+gboolean
+emocap_write_new_file (const char *path, const void *data, gsize len,
+    GError **error)
+{
+  int fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return set_io_error (error, errno, "create", path);
+  if (!write_and_sync (fd, data, len)) {
+    int e = errno;
+    close (fd);
+    unlink (path);
+    return set_io_error (error, e, "write", path);
+  }
+  close (fd);
+  return fsync_parent (path, error);
+}
+
+gboolean
+emocap_write_file_atomic (const char *path, const void *data, gsize len,
+    GError **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
+  int fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return set_io_error (error, errno, "create", tmp);
+  if (!write_and_sync (fd, data, len)) {
+    int e = errno;
+    close (fd);
+    unlink (tmp);
+    return set_io_error (error, e, "write", tmp);
+  }
+  close (fd);
+  if (rename (tmp, path) < 0) {
+    int e = errno;
+    unlink (tmp);
+    return set_io_error (error, e, "replace", path);
+  }
+  return fsync_parent (path, error);
+}

@@ -6,9 +6,13 @@
 #pragma once
 
 #include <emocap/error.h>
+#include <emocap/json.h>
 #include <emocap/digest.h>
 #include <emocap/keys.h>
 #include <emocap/journal.h>
 #include <emocap/contract.h>
 #include <emocap/script.h>
 #include <emocap/consent.h>
+#include <emocap/capture.h>
+#include <emocap/session.h>
+#include <emocap/devices.h>

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include <emocap/json.h>
 #include <emocap/keys.h>
 
 G_BEGIN_DECLS

@@ -1,14 +1,485 @@
-/* placeholder: implemented in its own change */
+/* emocap record: run a scripted session
+ *
+ * Copyright (C) 2026 emocap developers
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The operator's side of a session: cue, consent, countdown, take, and
+ * between takes record / retake / skip / quit.  Everything that must hold
+ * (order of journal entries, files, hashes) is in the library; this file
+ * only talks to the people in the room.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <gst/gst.h>
+
+#include <emocap/emocap.h>
+
 #include "cli.h"
+
+static char *opt_archive;
+static gboolean opt_auto;
+static char *opt_consent_file;
+static int opt_open_timeout = 10;
+
+static const GOptionEntry options[] = {
+  { "archive", 'a', 0, G_OPTION_ARG_FILENAME, &opt_archive,
+    "Archive folder (default $EMOCAP_ARCHIVE, else ./emocap-archive)", "DIR" },
+  { "auto", 0, 0, G_OPTION_ARG_NONE, &opt_auto,
+    "Record every take without operator keys, consent taken from --consent-file", NULL },
+  { "consent-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_consent_file,
+    "The actor's consent given in advance (with --auto)", "FILE" },
+  { "open-timeout", 0, 0, G_OPTION_ARG_INT, &opt_open_timeout,
+    "Seconds to wait for every camera and the microphone to deliver (default 10)", "S" },
+  { NULL }
+};
+
+/* Set by SIGINT; the handler also asks the capture to end the take. */
+static volatile sig_atomic_t interrupted;
+static EmocapCapture *signal_capture;
+
+static void
+on_sigint (int sig)
+{
+  interrupted = 1;
+  if (signal_capture)
+    emocap_capture_interrupt (signal_capture);
+}
+
+static void
+install_sigint (EmocapCapture *capture)
+{
+  struct sigaction sa = { 0 };
+
+  signal_capture = capture;
+  sa.sa_handler = on_sigint;
+  sigemptyset (&sa.sa_mask);
+  /* No SA_RESTART: a prompt waiting for a key returns, and we stop. */
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+}
+
+/* ----- talking to the room ----- */
+
+typedef struct {
+  gboolean tty;              /* stdin is a terminal: single keys */
+  gboolean progress;         /* stdout is a terminal: live progress */
+  struct termios saved;
+  gboolean raw;
+  const char *take_id;
+  gboolean progress_shown;
+} Room;
+
+static void
+room_restore (Room *room)
+{
+  if (room->raw) {
+    tcsetattr (STDIN_FILENO, TCSANOW, &room->saved);
+    room->raw = FALSE;
+  }
+}
+
+/* Reads one key (a terminal) or one line (a pipe): its first character,
+ * '\n' for an empty line, 0 on end of input or Ctrl-C. */
+static int
+read_key (Room *room)
+{
+  char c = 0;
+
+  fflush (stdout);
+  if (room->tty) {
+    struct termios t = room->saved;
+    ssize_t n;
+    t.c_lflag &= ~(ICANON | ECHO);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    tcsetattr (STDIN_FILENO, TCSANOW, &t);
+    room->raw = TRUE;
+    n = read (STDIN_FILENO, &c, 1);
+    room_restore (room);
+    if (n == 1 && c != '\n')
+      printf ("%c\n", c);
+    else if (n == 1)
+      printf ("\n");
+    return n == 1 && !interrupted ? (c == '\r' ? '\n' : c) : 0;
+  } else {
+    char line[256];
+    if (interrupted || fgets (line, sizeof line, stdin) == NULL)
+      return 0;
+    return line[0] == '\0' ? '\n' : line[0];
+  }
+}
+
+/* Waits for one of @keys (lower case); '\n' may be among them. */
+static int
+ask (Room *room, const char *question, const char *keys)
+{
+  for (;;) {
+    int k;
+    printf ("%s ", question);
+    k = read_key (room);
+    if (k == 0)
+      return 0;
+    k = g_ascii_tolower (k);
+    if (strchr (keys, k))
+      return k;
+    printf ("  (please press one of the keys shown)\n");
+  }
+}
+
+static void
+print_terms (const EmocapContract *contract, const char *indent)
+{
+  g_auto (GStrv) lines = emocap_contract_describe (contract);
+
+  for (char **l = lines; *l; l++)
+    printf ("%s%s\n", indent, *l);
+}
+
+static void
+print_session (const EmocapScript *script, EmocapCapture *capture, const char *archive)
+{
+  printf ("session '%s' at %s, operator %s\n", script->session, script->studio,
+      script->operator_id);
+  printf ("actor: %s (%s)\n", script->actor_name, script->actor_id);
+  printf ("contract: %s (sha256 %s)\n", script->contract->id, script->contract->sha256);
+  print_terms (script->contract, "  ");
+  for (guint i = 0; i < script->cameras->len; i++) {
+    const EmocapCamera *cam = g_ptr_array_index (script->cameras, i);
+    int w = 0, h = 0, fn = 0, fd = 1;
+    emocap_capture_get_camera_format (capture, cam->id, &w, &h, &fn, &fd);
+    printf ("camera '%s': %s, MJPEG %dx%d at %.6g fps\n", cam->id, cam->device, w, h,
+        (double) fn / fd);
+  }
+  if (script->audio.kind == EMOCAP_AUDIO_NONE)
+    printf ("microphone: none\n");
+  else
+    printf ("microphone: %s, %d Hz, %d channel%s\n", script->audio.device,
+        script->audio.rate, script->audio.channels, script->audio.channels > 1 ? "s" : "");
+  printf ("archive: %s\n\n", archive);
+}
+
+static void
+print_cue (const EmocapScript *script, const EmocapTake *take)
+{
+  const EmocapTakeSpec *spec = take->plan->spec;
+
+  printf ("── take %d of %u: %s ──\n", take->plan->position, script->plan->len, take->id);
+  printf ("  emotion: %s (%s), %d s\n", spec->emotion,
+      emocap_intensity_to_string (spec->intensity), spec->seconds);
+  if (spec->prompt && *spec->prompt)
+    printf ("  prompt: %s\n", spec->prompt);
+}
+
+static void
+on_take_event (const EmocapTakeEvent *ev, gpointer data)
+{
+  Room *room = data;
+
+  switch (ev->type) {
+    case EMOCAP_TAKE_EVENT_PROGRESS:
+      if (room->progress) {
+        printf ("\r  recording %s  %.1f s ", room->take_id, ev->seconds);
+        fflush (stdout);
+        room->progress_shown = TRUE;
+      }
+      return;
+    case EMOCAP_TAKE_EVENT_STARTED:
+      return;
+    default:
+      break;
+  }
+  if (room->progress_shown) {
+    printf ("\n");
+    room->progress_shown = FALSE;
+  }
+  switch (ev->type) {
+    case EMOCAP_TAKE_EVENT_FRAMES_DROPPED:
+      fprintf (stderr, "emocap: warning: take '%s': camera '%s' dropped %" G_GUINT64_FORMAT
+          " frame%s\n", room->take_id, ev->camera, ev->count, ev->count == 1 ? "" : "s");
+      break;
+    case EMOCAP_TAKE_EVENT_AUDIO_CLIPPED:
+      fprintf (stderr, "emocap: warning: take '%s': audio clipped (%" G_GUINT64_FORMAT
+          " samples at full scale): lower the microphone gain\n", room->take_id, ev->count);
+      break;
+    case EMOCAP_TAKE_EVENT_AUDIO_DROPPED:
+      fprintf (stderr, "emocap: warning: take '%s': %" G_GUINT64_FORMAT
+          " audio samples lost\n", room->take_id, ev->count);
+      break;
+    case EMOCAP_TAKE_EVENT_CAMERA_STALLED:
+      fprintf (stderr, "emocap: warning: take '%s': camera '%s' delivered nothing for %.1f s\n",
+          room->take_id, ev->camera, ev->seconds);
+      break;
+    default:
+      break;
+  }
+}
+
+static void
+print_result (Room *room, const EmocapTakeResult *r)
+{
+  static const char *const status[] = { "recorded", "INTERRUPTED", "FAILED" };
+  gboolean flagged = FALSE;
+
+  if (room->progress_shown) {
+    printf ("\n");
+    room->progress_shown = FALSE;
+  }
+  printf ("  %s %s%s%s\n", status[r->status], room->take_id,
+      r->reason ? ": " : "", r->reason ? r->reason : "");
+  for (guint i = 0; i < r->cameras->len; i++) {
+    const EmocapCameraResult *c = g_ptr_array_index (r->cameras, i);
+    printf ("    %s: %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " frames, %.3f s",
+        c->camera, c->frames_recorded, c->frames_expected, (double) c->duration / GST_SECOND);
+    if (c->frames_dropped) {
+      printf (", %" G_GUINT64_FORMAT " DROPPED", c->frames_dropped);
+      flagged = TRUE;
+    }
+    printf ("\n");
+  }
+  if (r->has_audio) {
+    printf ("    audio: peak %.1f dBFS, rms %.1f dBFS", r->audio_peak_dbfs, r->audio_rms_dbfs);
+    if (r->audio_clipped) {
+      printf (", %" G_GUINT64_FORMAT " CLIPPED samples", r->audio_clipped);
+      flagged = TRUE;
+    }
+    if (r->audio_dropped) {
+      printf (", %" G_GUINT64_FORMAT " samples LOST", r->audio_dropped);
+      flagged = TRUE;
+    }
+    printf ("\n");
+  }
+  if (flagged && r->status == EMOCAP_TAKE_FINISHED)
+    printf ("  ! this take has quality problems: consider a retake while the actor is here\n");
+}
+
+/* A 3-2-1 countdown the actor can see; FALSE if Ctrl-C was pressed. */
+static gboolean
+countdown (void)
+{
+  for (int i = 3; i > 0 && !interrupted; i--) {
+    printf ("  %d…\n", i);
+    fflush (stdout);
+    g_usleep (G_USEC_PER_SEC);
+  }
+  if (interrupted)
+    return FALSE;
+  printf ("  ACTION\n");
+  fflush (stdout);
+  return TRUE;
+}
+
+typedef enum { NEXT, RETAKE, QUIT, FAIL } Step;
 
 static int
 run (int argc, char **argv)
 {
-  return cli_failf (EMOCAP_EXIT_REFUSED, "'record' is not built yet");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EmocapScript) script = NULL;
+  g_autoptr (EmocapConsentFile) consent_file = NULL;
+  g_autoptr (EmocapCapture) capture = NULL;
+  g_autoptr (EmocapSession) session = NULL;
+  g_autofree char *archive = NULL;
+  const char *stop_reason = NULL;
+  int exit_code = EMOCAP_EXIT_OK;
+  guint recorded = 0, refused = 0, skipped = 0, bad = 0;
+  Room room = { 0 };
+
+  if (argc != 2)
+    return cli_usage (&emocap_cmd_record, argc < 2 ? "no session script given" :
+        "more than one session script given");
+  if (opt_auto && opt_consent_file == NULL)
+    return cli_usage (&emocap_cmd_record,
+        "--auto needs --consent-file: without the actor at the keyboard, consent "
+        "must come from the consent file they gave");
+  if (opt_consent_file && !opt_auto)
+    return cli_usage (&emocap_cmd_record,
+        "--consent-file is only used with --auto; interactively the actor answers each take");
+  if (opt_open_timeout < 1)
+    return cli_usage (&emocap_cmd_record, "--open-timeout must be at least 1 second");
+
+  /* Everything is validated before any device is opened or anything is
+   * written. */
+  if (!(script = emocap_script_load (argv[1], &error)))
+    return cli_fail (error);
+  for (guint i = 0; script->warnings && i < script->warnings->len; i++)
+    fprintf (stderr, "emocap: warning: %s\n", (const char *) g_ptr_array_index (script->warnings, i));
+  if (opt_auto && !(consent_file = emocap_consent_file_load (opt_consent_file, script, &error)))
+    return cli_fail (error);
+
+  gst_init (NULL, NULL);
+  if (!(capture = emocap_capture_new (script, NULL, NULL, &error)) ||
+      !emocap_capture_start (capture, (guint) opt_open_timeout * 1000, &error))
+    return cli_fail (error);
+
+  archive = cli_archive_path (opt_archive);
+  if (!(session = emocap_session_create (archive, script, capture, &error)))
+    return cli_fail (error);
+
+  room.tty = !opt_auto && isatty (STDIN_FILENO);
+  room.progress = cli_stdout_is_tty ();
+  if (room.tty)
+    tcgetattr (STDIN_FILENO, &room.saved);
+  install_sigint (capture);
+  print_session (script, capture, emocap_session_get_dir (session));
+
+  for (guint pos = 0; pos < script->plan->len && stop_reason == NULL; pos++) {
+    const EmocapTakePlan *plan = g_ptr_array_index (script->plan, pos);
+    Step step = RETAKE;
+
+    for (int attempt = 1; step == RETAKE; attempt++) {
+      EmocapTake take;
+      g_autoptr (json_t) consent = NULL;
+      g_autoptr (EmocapTakeResult) result = NULL;
+      gboolean given;
+      const char *reason = NULL;
+
+      emocap_take_init (&take, plan, attempt);
+      room.take_id = take.id;
+      step = NEXT;
+
+      if (!emocap_capture_check (capture, 2000, &error)) {
+        stop_reason = "device failure";
+        exit_code = cli_fail (error);
+        g_clear_error (&error);
+        g_free (take.id);
+        break;
+      }
+
+      print_cue (script, &take);
+      if (!opt_auto) {
+        int k = ask (&room, "  operator: [enter] record  [s] skip  [q] quit ?", "\nsq");
+        if (k == 's') {
+          printf ("  skipped %s\n\n", take.id);
+          skipped++;
+          g_free (take.id);
+          break;
+        }
+        if (k == 'q' || k == 0) {
+          stop_reason = interrupted ? "interrupted" : "stopped by the operator";
+          g_free (take.id);
+          break;
+        }
+      }
+
+      /* Consent for this take, under these terms, before anything else. */
+      if (opt_auto) {
+        given = emocap_consent_file_covers (consent_file, plan->spec->emotion);
+        if (!given)
+          reason = "not covered by the consent file";
+      } else {
+        int k;
+        printf ("  %s, do you consent to take %s (%s) under contract %s?\n",
+            script->actor_name, take.id, plan->spec->emotion, script->contract->id);
+        print_terms (script->contract, "    ");
+        k = ask (&room, "  actor: [y] yes  [n] no ?", "yn");
+        if (k == 0) {
+          stop_reason = "interrupted";
+          g_free (take.id);
+          break;
+        }
+        given = k == 'y';
+        if (!given)
+          reason = "refused by the actor";
+      }
+      consent = emocap_session_record_consent (session, &take, given,
+          opt_auto ? EMOCAP_CONSENT_PRE_AUTHORIZED : EMOCAP_CONSENT_ACTOR_KEYPRESS,
+          consent_file, reason, &error);
+      if (consent == NULL) {
+        stop_reason = "journal failure";
+        exit_code = cli_fail (error);
+        g_clear_error (&error);
+        g_free (take.id);
+        break;
+      }
+      if (!given) {
+        printf ("  consent refused (%s): %s not recorded\n\n", reason, take.id);
+        refused++;
+        g_free (take.id);
+        break;
+      }
+      printf ("  consent given (%s, journal entry %" JSON_INTEGER_FORMAT ")\n",
+          opt_auto ? "pre-authorized" : "actor", json_integer_value (json_object_get (consent, "seq")));
+
+      if (!opt_auto && !countdown ()) {
+        stop_reason = "interrupted";
+        g_free (take.id);
+        break;
+      }
+
+      result = emocap_session_record_take (session, capture, &take, consent,
+          on_take_event, &room, &error);
+      if (result == NULL) {
+        stop_reason = "recording failure";
+        exit_code = cli_fail (error);
+        g_clear_error (&error);
+        g_free (take.id);
+        break;
+      }
+      print_result (&room, result);
+      if (result->status == EMOCAP_TAKE_FINISHED) {
+        recorded++;
+      } else {
+        bad++;
+        if (result->status == EMOCAP_TAKE_INTERRUPTED || interrupted) {
+          stop_reason = "interrupted";
+          exit_code = EMOCAP_EXIT_REFUSED;
+        } else {
+          exit_code = EMOCAP_EXIT_ENVIRONMENT;
+        }
+      }
+
+      if (stop_reason == NULL && !opt_auto) {
+        int k = ask (&room, "  operator: [enter] next  [r] retake  [q] quit ?", "\nrq");
+        if (k == 'r')
+          step = RETAKE;
+        else if (k == 'q' || k == 0)
+          stop_reason = interrupted ? "interrupted" : "stopped by the operator";
+      }
+      printf ("\n");
+      g_free (take.id);
+    }
+  }
+
+  room_restore (&room);
+  signal_capture = NULL;
+  if (interrupted && exit_code == EMOCAP_EXIT_OK)
+    exit_code = EMOCAP_EXIT_REFUSED;
+  if (!emocap_session_close (session, stop_reason, &error)) {
+    exit_code = cli_fail (error);
+    g_clear_error (&error);
+  }
+  printf ("session '%s' %s: %u take%s recorded, %u refused, %u skipped%s%s\n",
+      script->session, stop_reason ? stop_reason : "completed", recorded,
+      recorded == 1 ? "" : "s", refused, skipped,
+      bad ? ", " : "", bad ? "some interrupted or failed" : "");
+  printf ("journal: %s/journal.jsonl\n", emocap_session_get_dir (session));
+  return exit_code;
 }
 
 const EmocapCommand emocap_cmd_record = {
   .name = "record",
-  .summary = "(not built yet)",
+  .args = "SCRIPT",
+  .summary = "Record a scripted session: cue, consent and every take",
+  .description =
+      "Reads the session script and its contract, opens every camera and the\n"
+      "microphone once for the whole session, and for each take: shows the cue\n"
+      "and the terms, asks the actor's consent (y/n) and journals it, counts\n"
+      "down, and records every camera with the sound to\n"
+      "ARCHIVE/sessions/SESSION/takes/TAKE/CAMERA.mkv.  Between takes the\n"
+      "operator records, retakes, skips or quits; Ctrl-C during a take ends it\n"
+      "as interrupted, its files closed and playable, and closes the session.\n"
+      "\n"
+      "With --auto the takes are recorded one after another and consent comes\n"
+      "from the consent file the actor signed beforehand:\n"
+      "  {\"actor\": \"actor-0042\", \"contract\": \"NLC-2026-0042\",\n"
+      "   \"contract_sha256\": \"<hex>\", \"emotions\": [\"joy\", \"anger\"]}\n"
+      "A take it does not cover is refused and journaled as refused.",
+  .options = options,
   .run = run,
 };

@@ -575,7 +575,7 @@ test_missing_script (void)
   g_autoptr (EmocapScript) script = emocap_script_load ("/nonexistent/script.json", &error);
 
   g_assert_null (script);
-  g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO);
+  g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_SCRIPT);
   g_assert_cmpstr (error->message, ==, "cannot read '/nonexistent/script.json': "
       "No such file or directory");
 }

@@ -1,0 +1,140 @@
+/* emocap: the capture pipeline — cameras and microphone, live for a session
+ *
+ * Copyright (C) 2026 emocap developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <gst/gst.h>
+
+#include <emocap/script.h>
+
+G_BEGIN_DECLS
+
+/*
+ * One GStreamer pipeline, on the system's monotonic clock, holds every
+ * camera and the microphone of a script; they are opened once and stay
+ * live for the whole session.  Each camera delivers MJPEG (as a camera
+ * does: V4L2 MJPEG passed through jpegparse, test and file sources encoded
+ * to MJPEG) through a per-frame filter slot into the recorder.  A take
+ * writes each camera's frames, with the microphone's samples, to
+ * DIR/CAMERA.mkv: it starts at the first frame at or after the cue and
+ * holds exactly round(seconds * fps) frame periods of video and
+ * seconds * rate samples of audio, clipped on the pipeline clock.
+ */
+typedef struct _EmocapCapture EmocapCapture;
+
+/* Returns the element to put in @camera's branch (a floating reference),
+ * or NULL for none; called once per camera while the pipeline is built. */
+typedef GstElement *(*EmocapFilterFactory) (const EmocapCamera *camera,
+    gpointer user_data);
+
+/* Builds the pipeline for @script's cameras and microphone (nothing is
+ * opened yet).  @filter_factory may be NULL.  gst_init() must have been
+ * called. */
+EmocapCapture *emocap_capture_new (const EmocapScript *script,
+    EmocapFilterFactory filter_factory, gpointer user_data, GError **error);
+
+/* Opens the devices and starts the pipeline, then waits up to @timeout_ms
+ * for a first frame from every camera and a first buffer of audio.
+ * EMOCAP_ERROR_DEVICE naming the camera or microphone at fault. */
+gboolean emocap_capture_start (EmocapCapture *capture, guint timeout_ms,
+    GError **error);
+
+/* Checks that the pipeline is healthy between takes: no error posted, and
+ * every camera delivered a frame in the last @max_silence_ms.
+ * EMOCAP_ERROR_DEVICE naming the camera otherwise. */
+gboolean emocap_capture_check (EmocapCapture *capture, guint max_silence_ms,
+    GError **error);
+
+/* Width, height and frame rate a camera actually delivers (known once
+ * emocap_capture_start() succeeded). */
+gboolean emocap_capture_get_camera_format (EmocapCapture *capture,
+    const char *camera_id, int *width, int *height, int *fps_n, int *fps_d);
+
+/* Asks the take being recorded to end now (it becomes interrupted, with
+ * its files closed and playable).  Only sets a flag: safe from a signal
+ * handler. */
+void emocap_capture_interrupt (EmocapCapture *capture);
+
+/* TRUE once emocap_capture_interrupt() was called; clears the flag. */
+gboolean emocap_capture_take_interrupt (EmocapCapture *capture);
+
+void emocap_capture_free (EmocapCapture *capture);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapCapture, emocap_capture_free)
+
+/* What happens during a take, reported to the caller while it records,
+ * from the thread that called emocap_capture_record(). */
+typedef enum {
+  EMOCAP_TAKE_EVENT_STARTED,         /* first frame of every camera written */
+  EMOCAP_TAKE_EVENT_PROGRESS,        /* @seconds recorded so far */
+  EMOCAP_TAKE_EVENT_FRAMES_DROPPED,  /* @camera lost @count frames */
+  EMOCAP_TAKE_EVENT_AUDIO_CLIPPED,   /* @count samples at full scale */
+  EMOCAP_TAKE_EVENT_AUDIO_DROPPED,   /* @count samples lost or filled */
+  EMOCAP_TAKE_EVENT_CAMERA_STALLED,  /* @camera delivered nothing for @seconds */
+} EmocapTakeEventType;
+
+typedef struct {
+  EmocapTakeEventType type;
+  const char *camera;
+  guint64 count;
+  double seconds;
+} EmocapTakeEvent;
+
+typedef void (*EmocapTakeEventFunc) (const EmocapTakeEvent *event,
+    gpointer user_data);
+
+typedef enum {
+  EMOCAP_TAKE_FINISHED,
+  EMOCAP_TAKE_INTERRUPTED,
+  EMOCAP_TAKE_FAILED,
+} EmocapTakeStatus;
+
+/* One camera's file and figures. */
+typedef struct {
+  char *camera;
+  char *path;              /* DIR/CAMERA.mkv */
+  int width;
+  int height;
+  int fps_n;
+  int fps_d;
+  guint64 frames_expected;
+  guint64 frames_recorded;
+  guint64 frames_dropped;  /* gaps in the camera's timestamps, QoS */
+  gint64 start_latency_ns; /* first frame's time minus the cue's */
+  gint64 av_offset_ns;     /* first real audio sample minus first frame */
+  guint64 audio_samples;   /* per channel, written to the file */
+  GstClockTime duration;   /* of the video written */
+} EmocapCameraResult;
+
+typedef struct {
+  EmocapTakeStatus status;
+  char *reason;            /* why it was interrupted or failed, else NULL */
+  GPtrArray *cameras;      /* EmocapCameraResult*, script order */
+  gboolean has_audio;
+  char *audio_format;      /* e.g. "S16LE" */
+  int audio_rate;
+  int audio_channels;
+  double audio_peak_dbfs;  /* -inf for silence */
+  double audio_rms_dbfs;
+  guint64 audio_clipped;   /* samples at full scale */
+  guint64 audio_dropped;   /* samples the device or the timing lost */
+  gint64 cue_time;         /* wall clock, g_get_real_time() */
+  gint64 end_time;
+} EmocapTakeResult;
+
+/* Records one take of @seconds into @dir (which must exist), blocking until
+ * every file is closed.  Returns the result (also for an interrupted or
+ * failed take, whose files are closed and playable), or NULL with an error
+ * when nothing could be recorded at all. */
+EmocapTakeResult *emocap_capture_record (EmocapCapture *capture,
+    const char *dir, int seconds, EmocapTakeEventFunc on_event,
+    gpointer user_data, GError **error);
+
+void emocap_take_result_free (EmocapTakeResult *result);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapTakeResult, emocap_take_result_free)
+
+G_END_DECLS

@@ -1,0 +1,38 @@
+/* emocap: durable, private files in the archive
+ *
+ * Copyright (C) 2026 emocap developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The archive holds biometric data: folders 0700, files 0600, and nothing
+ * is reported written before it is on disk (fsync of the file and of the
+ * folder that names it).
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Creates the folder @path (0700) and any missing parents (0700); an
+ * existing folder is fine. */
+gboolean emocap_mkdir_private (const char *path, GError **error);
+
+/* Creates the folder @path (0700); EMOCAP_ERROR_EXISTS if it exists.  Its
+ * parent must exist; the parent is fsync'd. */
+gboolean emocap_mkdir_new (const char *path, GError **error);
+
+/* fsync() of a file or folder. */
+gboolean emocap_fsync_path (const char *path, GError **error);
+
+/* Writes @len bytes to a new file @path (0600), refusing to overwrite,
+ * fsync'd with its folder. */
+gboolean emocap_write_new_file (const char *path, const void *data, gsize len,
+    GError **error);
+
+/* Replaces @path atomically with @len bytes (0600): a temporary file in the
+ * same folder, fsync, rename, fsync of the folder.  Readers see the old or
+ * the new content, never a half-written file. */
+gboolean emocap_write_file_atomic (const char *path, const void *data,
+    gsize len, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,78 @@
+/* emocap tests: a temporary studio — archive, ALSA file microphone, helpers
+ *
+ * Copyright (C) 2026 emocap developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <jansson.h>
+
+#include <emocap/json.h>
+
+typedef struct {
+  char *dir;         /* temporary folder, removed at the end */
+  char *archive;     /* DIR/archive (not created) */
+  char *xdg;         /* DIR/xdg: XDG_CONFIG_HOME with alsa/asoundrc */
+  char *wav;         /* DIR/voice.wav */
+  char *fifo;        /* DIR/mic.fifo, the `emotest` PCM's infile */
+  GBytes *pcm;       /* the WAV's samples, S16LE mono 48 kHz */
+  GPid feeder;
+} Studio;
+
+/* A temporary studio whose ALSA PCM "emotest" (type file, slave null)
+ * plays voice.wav, 60 s of deterministic noise, in real time. */
+Studio *studio_new (void);
+void studio_start_feeder (Studio *studio);
+void studio_free (Studio *studio);
+
+/* Writes @contents to DIR/@name; returns the path (free it). */
+char *studio_write (Studio *studio, const char *name, const char *contents);
+
+/* Writes @script_text to DIR/@name and the contract of DESIGN.md beside
+ * it as contract.json; returns the script's path (free it). */
+char *studio_write_script (Studio *studio, const char *name, const char *script_text);
+
+/* Writes DIR/consent.json: actor-0042's consent under the studio contract
+ * for @emotions (JSON: "\"all\"" or "[\"joy\"]"); returns its path. */
+char *studio_write_consent (Studio *studio, const char *emotions);
+
+/* The contract of DESIGN.md, and its SHA-256. */
+extern const char studio_contract[];
+char *studio_contract_sha256 (void);
+
+/* Runs the emocap program with @argv (NULL-terminated, without "emocap"),
+ * XDG_CONFIG_HOME pointing at the studio, @input on stdin (may be NULL);
+ * returns its exit status, its stdout and stderr in @out and @err. */
+int studio_run (Studio *studio, const char *input, char **out, char **err,
+    const char *const *argv);
+
+/* Starts the emocap program in the background; returns its pid. */
+GPid studio_spawn (Studio *studio, const char *const *argv);
+int studio_wait (GPid pid);
+
+/* ffprobe -show_streams -show_format -count_packets, parsed. */
+json_t *probe_media (const char *path);
+
+/* Decodes the first audio track of @path to raw S16LE. */
+GBytes *decode_audio (const char *path);
+
+/* TRUE if ffmpeg decodes every frame of @path without an error. */
+gboolean media_plays (const char *path, char **errors);
+
+/* The journal at @path as an array of entries. */
+json_t *read_journal (const char *path);
+json_t *read_json_file (const char *path);
+
+/* Index in @journal of the first entry of @type for take @take, or -1. */
+int journal_find (json_t *journal, const char *type, const char *take);
+
+/* Fails the test with a message. */
+#define check(cond, ...) G_STMT_START {                            \
+    if (!(cond)) {                                                 \
+      g_printerr ("%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
+      g_printerr (__VA_ARGS__);                                    \
+      g_printerr ("\n");                                           \
+      g_test_fail ();                                              \
+    }                                                              \
+  } G_STMT_END
