@@ -30,10 +30,10 @@
 
 #include "capture-private.h"
 
+GST_DEBUG_CATEGORY_STATIC (capture_debug);
+#define GST_CAT_DEFAULT capture_debug
+
 #define AUDIO_HISTORY (3 * GST_SECOND)
-/* Timestamps closer than this to where the next sample was expected are
- * jitter, not a gap. */
-#define AUDIO_JITTER (20 * GST_MSECOND)
 #define TAKE_GRACE_MS 5000
 #define STALL_MS 1000
 
@@ -103,6 +103,7 @@ struct _EmocapCapture {
   int stat_peak;
   guint64 stat_clipped;
   guint64 audio_dropped;
+  guint64 device_dropped;        /* samples the audio source skipped, ever */
 };
 
 static void
@@ -402,6 +403,9 @@ emocap_capture_new (const EmocapScript *script, EmocapFilterFactory filter_facto
   g_return_val_if_fail (script != NULL, NULL);
   g_return_val_if_fail (gst_is_initialized (), NULL);
 
+  if (capture_debug == NULL)
+    GST_DEBUG_CATEGORY_INIT (capture_debug, "emocap-capture", 0, "emocap capture");
+
   capture = g_new0 (EmocapCapture, 1);
   capture->script = script;
   g_mutex_init (&capture->lock);
@@ -504,22 +508,27 @@ feed_audio (Branch *b, GstBuffer *buf)
   if (pts < b->start)
     rel = -rel;
 
-  if (b->audio_written > 0 || rel > 0) {
-    gint64 expected = (gint64) b->audio_written;
-    gint64 jitter = (gint64) gst_util_uint64_scale_int (AUDIO_JITTER, capture->rate, GST_SECOND);
-    if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT) &&
-        b->audio_written > 0 && ABS (rel - expected) <= jitter) {
-      rel = expected;          /* contiguous */
-    } else if (rel > expected) {
-      /* Samples missing before this buffer: silence keeps the sound in
-       * step with the pictures, and is counted. */
-      guint64 gap = MIN ((guint64) (rel - expected), total - b->audio_written);
-      if (gap > 0)
-        push_audio (b, NULL, 0, gap, TRUE);
-    }
+  if (b->audio_written > 0 && !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT)) {
+    /* The samples follow on from the last ones.  Their timestamps may
+     * wobble by tens of milliseconds (alsasrc slaving its clock to the
+     * pipeline's), the samples themselves do not: keep them all. */
+    rel = (gint64) b->audio_written;
+  } else if (rel > (gint64) b->audio_written) {
+    /* Samples missing before this buffer (the device lost some, or the
+     * take started before the sound did): silence keeps the sound in step
+     * with the pictures, and is counted. */
+    guint64 gap = MIN ((guint64) rel - b->audio_written, total - b->audio_written);
+    GST_INFO ("camera '%s': %" G_GUINT64_FORMAT " samples missing before %"
+        GST_TIME_FORMAT, b->camera->id, gap, GST_TIME_ARGS (pts));
+    if (gap > 0)
+      push_audio (b, NULL, 0, gap, TRUE);
   }
 
+  /* Before the take's start, or (after a discontinuity) already written. */
   skip = (gint64) b->audio_written - rel;
+  if (b->audio_written > 0 && skip > 0)
+    GST_INFO ("camera '%s': %" G_GINT64_FORMAT " samples overlap at %" GST_TIME_FORMAT,
+        b->camera->id, skip, GST_TIME_ARGS (pts));
   if (skip < 0 || (guint64) skip >= n || b->audio_written >= total)
     goto check_end;
   count = MIN (n - (gsize) skip, total - b->audio_written);
@@ -711,6 +720,7 @@ poll_bus (EmocapCapture *capture)
         if (debug && (p = strstr (debug, "Dropped ")) != NULL) {
           guint64 n = g_ascii_strtoull (p + strlen ("Dropped "), NULL, 10);
           g_mutex_lock (&capture->lock);
+          capture->device_dropped += n;
           if (capture->take_active)
             capture->audio_dropped += n;
           g_mutex_unlock (&capture->lock);
@@ -729,6 +739,42 @@ poll_bus (EmocapCapture *capture)
       first = emocap_replay_get_error (b->replay);
   }
   return first;
+}
+
+/* A microphone with no clock of its own (an ALSA `file` PCM reading a
+ * plain file through a `null` slave) delivers sound as fast as it can
+ * be read; alsasrc then skips most of it, and every take's sound would be
+ * scraps.  Half a second tells: a real device loses nothing. */
+static gboolean
+check_audio_pace (EmocapCapture *capture, GError **error)
+{
+  gint64 until = g_get_monotonic_time () + 500 * G_TIME_SPAN_MILLISECOND;
+  guint64 dropped = 0;
+  GError *err = NULL;
+
+  if (!capture->has_audio || capture->script->audio.kind != EMOCAP_AUDIO_ALSA)
+    return TRUE;
+  while (g_get_monotonic_time () < until) {
+    if ((err = poll_bus (capture)) != NULL) {
+      g_propagate_error (error, err);
+      return FALSE;
+    }
+    g_usleep (20 * 1000);
+  }
+  g_mutex_lock (&capture->lock);
+  dropped = capture->device_dropped;
+  g_mutex_unlock (&capture->lock);
+
+  if (dropped > (guint64) capture->rate / 4) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_DEVICE,
+        "microphone '%s' delivers sound faster than real time (%.1f s of it "
+        "skipped in 0.5 s): it has no clock, like an ALSA file PCM reading a "
+        "plain file through a null slave; feed that file through a FIFO at "
+        "its real pace (see README, \"ALSA without a sound card\") or use test:sine",
+        capture->script->audio.device, (double) dropped / capture->rate);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 gboolean
@@ -788,7 +834,8 @@ emocap_capture_start (EmocapCapture *capture, guint timeout_ms, GError **error)
         MIN (deadline, g_get_monotonic_time () + 100 * G_TIME_SPAN_MILLISECOND));
   }
   g_mutex_unlock (&capture->lock);
-  return TRUE;
+
+  return check_audio_pace (capture, error);
 }
 
 gboolean

@@ -77,6 +77,25 @@ expect 2 "microphone 'hw:CARD=NoSuchCard,DEV=0'" -- record "$tmp/s/nomic.json" \
 n=$((n + 1))
 if [ -e "$tmp/archive" ]; then fail "archive created for a missing microphone"; else echo "ok $n - no archive for a missing microphone"; fi
 
+# An ALSA file PCM reading a plain file has no clock: refused before the
+# session opens, with the way out.
+mkdir -p "$tmp/xdg/alsa"
+head -c 960000 /dev/zero >"$tmp/plain.raw"
+cat >"$tmp/xdg/alsa/asoundrc" <<EOF
+pcm.plainfile {
+  type file
+  slave.pcm "null"
+  file "/dev/null"
+  infile "$tmp/plain.raw"
+  format "raw"
+}
+EOF
+sed 's#"test:sine"#"plainfile"#' "$tmp/s/script.json" >"$tmp/s/fastmic.json"
+XDG_CONFIG_HOME="$tmp/xdg" expect 2 "delivers sound faster than real time" -- record "$tmp/s/fastmic.json" \
+  --archive "$tmp/archive" --auto --consent-file "$tmp/s/consent.json"
+n=$((n + 1))
+if [ -e "$tmp/archive" ]; then fail "archive created for a clockless microphone"; else echo "ok $n - no archive for a clockless microphone"; fi
+
 # Record once; a second time is refused and changes nothing.
 expect 0 "3 takes recorded" -- record "$tmp/s/script.json" --archive "$tmp/archive" \
   --auto --consent-file "$tmp/s/consent.json"

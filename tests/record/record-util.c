@@ -61,14 +61,25 @@ put_le32 (guint8 *p, guint32 v)
 }
 
 /* 60 s of noise from a fixed seed: no stretch of it repeats, so a take's
- * sound can be found in it at exactly one place. */
-static void
-write_wav (Studio *studio)
+ * sound can be found in it at exactly one place.  About -12 dBFS, never at
+ * full scale. */
+static gint16
+noise_sample (gsize i, gpointer data)
+{
+  guint32 *x = data;
+
+  *x ^= *x << 13;
+  *x ^= *x >> 17;
+  *x ^= *x << 5;
+  return (gint16) (((gint32) (*x & 0xffff) - 32768) / 4);
+}
+
+void
+studio_write_wav (Studio *studio, EmocapSampleFunc sample, gpointer data)
 {
   const guint rate = 48000, seconds = 60;
   gsize n = (gsize) rate * seconds;
   guint8 *buf = g_malloc (44 + 2 * n);
-  guint32 x = 0x2545F491u;
 
   memcpy (buf, "RIFF", 4);
   put_le32 (buf + 4, (guint32) (36 + 2 * n));
@@ -82,14 +93,10 @@ write_wav (Studio *studio)
   put_le16 (buf + 34, 16);
   memcpy (buf + 36, "data", 4);
   put_le32 (buf + 40, (guint32) (2 * n));
-  for (gsize i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    /* about -12 dBFS, never at full scale */
-    put_le16 (buf + 44 + 2 * i, (guint) (gint16) ((gint32) (x & 0xffff) - 32768) / 4 & 0xffff);
-  }
+  for (gsize i = 0; i < n; i++)
+    put_le16 (buf + 44 + 2 * i, (guint16) sample (i, data));
   g_assert_true (g_file_set_contents (studio->wav, (char *) buf, 44 + 2 * n, NULL));
+  g_clear_pointer (&studio->pcm, g_bytes_unref);
   studio->pcm = g_bytes_new (buf + 44, 2 * n);
   g_free (buf);
 }
@@ -98,6 +105,7 @@ Studio *
 studio_new (void)
 {
   Studio *studio = g_new0 (Studio, 1);
+  guint32 seed = 0x2545F491u;
   g_autofree char *alsa = NULL, *rc = NULL, *rcpath = NULL;
   GError *error = NULL;
 
@@ -121,7 +129,7 @@ studio_new (void)
   rcpath = g_build_filename (alsa, "asoundrc", NULL);
   g_assert_true (g_file_set_contents (rcpath, rc, -1, NULL));
   g_assert_cmpint (mkfifo (studio->fifo, 0600), ==, 0);
-  write_wav (studio);
+  studio_write_wav (studio, noise_sample, &seed);
   return studio;
 }
 

@@ -24,6 +24,10 @@ typedef struct {
  * plays voice.wav, 60 s of deterministic noise, in real time. */
 Studio *studio_new (void);
 void studio_start_feeder (Studio *studio);
+
+/* Replaces voice.wav (before the feeder starts) with 60 s of @sample. */
+typedef gint16 (*EmocapSampleFunc) (gsize index, gpointer data);
+void studio_write_wav (Studio *studio, EmocapSampleFunc sample, gpointer data);
 void studio_free (Studio *studio);
 
 /* Writes @contents to DIR/@name; returns the path (free it). */
