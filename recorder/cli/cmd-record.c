@@ -102,9 +102,10 @@ read_key (Room *room)
     room->raw = TRUE;
     n = read (STDIN_FILENO, &c, 1);
     room_restore (room);
-    if (n == 1 && c != '\n')
+    /* Echo the key (or end the prompt's line after Ctrl-C). */
+    if (n == 1 && g_ascii_isgraph (c))
       printf ("%c\n", c);
-    else if (n == 1)
+    else
       printf ("\n");
     return n == 1 && !interrupted ? (c == '\r' ? '\n' : c) : 0;
   } else {
