@@ -890,8 +890,9 @@ emocap_capture_interrupt (EmocapCapture *capture)
   g_atomic_int_set (&capture->interrupt, 1);
 }
 
-gboolean
-emocap_capture_take_interrupt (EmocapCapture *capture)
+/* TRUE once emocap_capture_interrupt() was called; clears the flag. */
+static gboolean
+take_interrupt (EmocapCapture *capture)
 {
   return g_atomic_int_compare_and_exchange (&capture->interrupt, 1, 0);
 }
@@ -1006,7 +1007,6 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
   result = g_new0 (EmocapTakeResult, 1);
   result->cameras = g_ptr_array_new_with_free_func (camera_result_free);
   result->has_audio = capture->has_audio;
-  emocap_capture_take_interrupt (capture);   /* a stale Ctrl-C does not count */
 
   /* The cue: from here on, the first frame of each camera starts its take. */
   g_mutex_lock (&capture->lock);
@@ -1046,7 +1046,7 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
       result->status = EMOCAP_TAKE_FAILED;
       result->reason = g_strdup (failure->message);
     }
-    if (result->status == EMOCAP_TAKE_FINISHED && emocap_capture_take_interrupt (capture)) {
+    if (result->status == EMOCAP_TAKE_FINISHED && take_interrupt (capture)) {
       result->status = EMOCAP_TAKE_INTERRUPTED;
       result->reason = g_strdup ("interrupted by the operator");
     }

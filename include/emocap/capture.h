@@ -58,9 +58,6 @@ gboolean emocap_capture_get_camera_format (EmocapCapture *capture,
  * handler. */
 void emocap_capture_interrupt (EmocapCapture *capture);
 
-/* TRUE once emocap_capture_interrupt() was called; clears the flag. */
-gboolean emocap_capture_take_interrupt (EmocapCapture *capture);
-
 void emocap_capture_free (EmocapCapture *capture);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapCapture, emocap_capture_free)

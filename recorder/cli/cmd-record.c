@@ -344,6 +344,12 @@ run (int argc, char **argv)
       room.take_id = take.id;
       step = NEXT;
 
+      if (interrupted) {
+        stop_reason = "interrupted";
+        g_free (take.id);
+        break;
+      }
+
       if (!emocap_capture_check (capture, 2000, &error)) {
         stop_reason = "device failure";
         exit_code = cli_fail (error);

@@ -26,7 +26,8 @@ static const char exit_codes[] =
     "  0  ok\n"
     "  1  usage or invalid input (command line, script, contract, consent file)\n"
     "  2  environment (camera, microphone, disk, permissions)\n"
-    "  3  refused or failed check (consent, verification, existing session)\n";
+    "  3  refused or failed check (consent, verification, existing session),\n"
+    "     or a session stopped by Ctrl-C (closed cleanly, its takes kept)\n";
 
 static const EmocapCommand *
 find_command (const char *name)
