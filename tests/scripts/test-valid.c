@@ -188,7 +188,7 @@ test_describe (void)
 
   g_assert_cmpstr (text, ==,
       "may: train AI models on your expressions and voice\n"
-      "may: train generative AI that creates new faces, voices or performances\n"
+      "may: train generative AI on your recordings (AI that makes new pictures, voices or performances)\n"
       "may: analyse the recordings with automated data mining\n"
       "may: reuse the emotions you perform (how they look and sound) in other work\n"
       "may not: use your face in advertising or any commercial product\n"
