@@ -175,6 +175,8 @@ print_cue (const EmocapScript *script, const EmocapTake *take)
       emocap_intensity_to_string (spec->intensity), spec->seconds);
   if (spec->prompt && *spec->prompt)
     printf ("  prompt: %s\n", spec->prompt);
+  printf ("  terms (contract %s):\n", script->contract->id);
+  print_terms (script->contract, "    ");
 }
 
 static void
@@ -381,9 +383,8 @@ run (int argc, char **argv)
           reason = "not covered by the consent file";
       } else {
         int k;
-        printf ("  %s, do you consent to take %s (%s) under contract %s?\n",
-            script->actor_name, take.id, plan->spec->emotion, script->contract->id);
-        print_terms (script->contract, "    ");
+        printf ("  %s, do you consent to take %s (%s) under these terms?\n",
+            script->actor_name, take.id, plan->spec->emotion);
         k = ask (&room, "  actor: [y] yes  [n] no ?", "yn");
         if (k == 0) {
           stop_reason = "interrupted";
