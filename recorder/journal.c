@@ -23,6 +23,8 @@
 #include <emocap/error.h>
 #include <emocap/journal.h>
 
+#include "storage.h"
+
 /* How much of a string from the file goes into a message. */
 #define QUOTE_MAX 64
 
@@ -548,24 +550,6 @@ read_fd (int fd, GByteArray *out)
   }
 }
 
-static gboolean
-sync_parent_dir (const char *path, GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0 || fsync (fd) < 0) {
-    int e = errno;
-    if (fd >= 0)
-      close (fd);
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot sync folder '%s': %s",
-        dir, g_strerror (e));
-    return FALSE;
-  }
-  close (fd);
-  return TRUE;
-}
-
 EmocapJournal *
 emocap_journal_open (const char *path, const EmocapKey *key, GError **error)
 {
@@ -602,7 +586,7 @@ emocap_journal_open (const char *path, const EmocapKey *key, GError **error)
           path, g_strerror (e));
     goto fail;
   }
-  if (created && !sync_parent_dir (path, error))
+  if (created && !emocap_fsync_parent (path, error))
     goto fail;
 
   /* Read through the locked descriptor: what is verified is what the next

@@ -20,6 +20,8 @@
 #include <emocap/error.h>
 #include <emocap/keys.h>
 
+#include "storage.h"
+
 #define SECRET_KEY_NAME "studio.key"
 #define PUBLIC_KEY_NAME "studio.pub"
 
@@ -118,82 +120,22 @@ key_path (const char *keys_dir, const char *name)
   return g_build_filename (keys_dir, name, NULL);
 }
 
-static gboolean
-sync_dir (const char *dir, GError **error)
-{
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0 || fsync (fd) < 0) {
-    int e = errno;
-    if (fd >= 0)
-      close (fd);
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot sync folder '%s': %s",
-        dir, g_strerror (e));
-    return FALSE;
-  }
-  close (fd);
-  return TRUE;
-}
-
-/* Writes @text to a new file @path (mode 0600): written to a temporary
- * file first and link()ed into place, so that @path either does not exist
- * or is complete.  Returns 1 if written, 0 if @path already existed (the
- * file was left as it was), -1 on error. */
+/* Writes @text to a new file @path (mode 0600), complete or not at all.
+ * Returns 1 if written, 0 if @path already existed (the file was left as it
+ * was: another process won the race), -1 on error. */
 static int
-publish_file (const char *keys_dir, const char *path, const char *text,
-    GError **error)
+publish_file (const char *path, const char *text, GError **error)
 {
-  g_autofree char *tmp = g_strconcat (path, ".tmp-XXXXXX", NULL);
-  gsize len = strlen (text);
-  gsize done = 0;
-  int ret = -1;
-  int fd;
+  GError *local = NULL;
 
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int e = errno;
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot create a file in '%s': %s",
-        keys_dir, g_strerror (e));
-    return -1;
+  if (emocap_write_new_file (path, text, strlen (text), &local))
+    return 1;
+  if (g_error_matches (local, EMOCAP_ERROR, EMOCAP_ERROR_EXISTS)) {
+    g_error_free (local);
+    return 0;
   }
-
-  while (done < len) {
-    ssize_t n = write (fd, text + done, len - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      int e = errno;
-      g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot write '%s': %s",
-          tmp, g_strerror (e));
-      goto out;
-    }
-    done += (gsize) n;
-  }
-  if (fsync (fd) < 0) {
-    int e = errno;
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot sync '%s': %s",
-        tmp, g_strerror (e));
-    goto out;
-  }
-
-  if (link (tmp, path) < 0) {
-    int e = errno;
-    if (e == EEXIST) {
-      ret = 0;
-      goto out;
-    }
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot create '%s': %s",
-        path, g_strerror (e));
-    goto out;
-  }
-  ret = 1;
-
-out:
-  close (fd);
-  unlink (tmp);
-  if (ret == 1 && !sync_dir (keys_dir, error))
-    ret = -1;
-  return ret;
+  g_propagate_error (error, local);
+  return -1;
 }
 
 static gboolean
@@ -208,7 +150,7 @@ create_key_pair (const char *keys_dir, const char *secret_path, GError **error)
   crypto_sign_keypair (pk, sk);
   hex = emocap_hex_encode (sk, sizeof sk);
   line = g_strconcat (hex, "\n", NULL);
-  r = publish_file (keys_dir, secret_path, line, error);
+  r = publish_file (secret_path, line, error);
 
   sodium_memzero (sk, sizeof sk);
   sodium_memzero (hex, strlen (hex));
@@ -270,7 +212,7 @@ load_pair (const char *keys_dir, const char *secret_path, const char *public_pat
      * writing it: it is derived from the secret key, so write it again. */
     g_autofree char *hex = emocap_key_public_hex (key);
     g_autofree char *line = g_strconcat (hex, "\n", NULL);
-    if (publish_file (keys_dir, public_path, line, error) < 0)
+    if (publish_file (public_path, line, error) < 0)
       goto out;
     r = read_key_file (public_path, "public key", buf, &mode, error);
     if (r <= 0) {

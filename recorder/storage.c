@@ -45,8 +45,8 @@ emocap_fsync_path (const char *path, GError **error)
   return TRUE;
 }
 
-static gboolean
-fsync_parent (const char *path, GError **error)
+gboolean
+emocap_fsync_parent (const char *path, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   return emocap_fsync_path (dir, error);
@@ -69,7 +69,7 @@ emocap_mkdir_private (const char *path, GError **error)
   }
   if (g_mkdir_with_parents (path, 0700) < 0)
     return set_io_error (error, errno, "create folder", path);
-  return fsync_parent (path, error);
+  return emocap_fsync_parent (path, error);
 }
 
 gboolean
@@ -79,7 +79,7 @@ emocap_mkdir_new (const char *path, GError **error)
 
   if (mkdir (path, 0700) < 0)
     return set_io_error (error, errno, "create folder", path);
-  return fsync_parent (path, error);
+  return emocap_fsync_parent (path, error);
 }
 
 static gboolean
@@ -116,21 +116,31 @@ gboolean
 emocap_write_new_file (const char *path, const void *data, gsize len,
     GError **error)
 {
-  int fd;
+  g_autofree char *tmp = g_strdup_printf ("%s.tmp-XXXXXX", path);
+  int fd, e;
 
   g_return_val_if_fail (path != NULL, FALSE);
 
-  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  /* Written in full and synced under a temporary name, then linked into
+   * place: @path is either absent or complete, and link() refuses to
+   * replace a file another process created meanwhile. */
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
-    return set_io_error (error, errno, "create", path);
+    return set_io_error (error, errno, "create", tmp);
   if (!write_and_sync (fd, data, len)) {
-    int e = errno;
+    e = errno;
     close (fd);
-    unlink (path);
-    return set_io_error (error, e, "write", path);
+    unlink (tmp);
+    return set_io_error (error, e, "write", tmp);
   }
   close (fd);
-  return fsync_parent (path, error);
+  if (link (tmp, path) < 0) {
+    e = errno;
+    unlink (tmp);
+    return set_io_error (error, e, "create", path);
+  }
+  unlink (tmp);
+  return emocap_fsync_parent (path, error);
 }
 
 gboolean
@@ -157,5 +167,5 @@ emocap_write_file_atomic (const char *path, const void *data, gsize len,
     unlink (tmp);
     return set_io_error (error, e, "replace", path);
   }
-  return fsync_parent (path, error);
+  return emocap_fsync_parent (path, error);
 }

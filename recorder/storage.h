@@ -24,8 +24,12 @@ gboolean emocap_mkdir_new (const char *path, GError **error);
 /* fsync() of a file or folder. */
 gboolean emocap_fsync_path (const char *path, GError **error);
 
-/* Writes @len bytes to a new file @path (0600), refusing to overwrite,
- * fsync'd with its folder. */
+/* fsync() of the folder that holds @path. */
+gboolean emocap_fsync_parent (const char *path, GError **error);
+
+/* Writes @len bytes to a new file @path (0600), fsync'd with its folder.
+ * EMOCAP_ERROR_EXISTS if @path exists (it is left as it was); @path never
+ * appears half-written. */
 gboolean emocap_write_new_file (const char *path, const void *data, gsize len,
     GError **error);
 
