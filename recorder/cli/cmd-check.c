@@ -61,7 +61,8 @@ run (int argc, char **argv)
         emocap_intensity_to_string (p->spec->intensity), p->spec->seconds, covered);
     total += p->spec->seconds;
   }
-  printf ("%u takes, %d s of recording; the script is valid\n", script->plan->len, total);
+  printf ("%u take%s, %d s of recording; the script is valid\n", script->plan->len,
+      script->plan->len == 1 ? "" : "s", total);
   return EMOCAP_EXIT_OK;
 }
 
