@@ -20,24 +20,7 @@ static char *tmp_root;   /* plays /dev */
 
 /* ---- fake devices and providers --------------------------------------- */
 
-#define TEST_TYPE_DEVICE (test_device_get_type ())
-G_DECLARE_FINAL_TYPE (TestDevice, test_device, TEST, DEVICE, GstDevice)
-
-struct _TestDevice {
-  GstDevice parent;
-};
-
-G_DEFINE_TYPE (TestDevice, test_device, GST_TYPE_DEVICE)
-
-static void
-test_device_class_init (TestDeviceClass *klass)
-{
-}
-
-static void
-test_device_init (TestDevice *device)
-{
-}
+#include "test-device.h"
 
 /* A floating device, as providers hand them over. */
 static GstDevice *

@@ -17,24 +17,7 @@
 
 /* ---- a GstDevice we can make without hardware ------------------------- */
 
-#define TEST_TYPE_DEVICE (test_device_get_type ())
-G_DECLARE_FINAL_TYPE (TestDevice, test_device, TEST, DEVICE, GstDevice)
-
-struct _TestDevice {
-  GstDevice parent;
-};
-
-G_DEFINE_TYPE (TestDevice, test_device, GST_TYPE_DEVICE)
-
-static void
-test_device_class_init (TestDeviceClass *klass)
-{
-}
-
-static void
-test_device_init (TestDevice *device)
-{
-}
+#include "test-device.h"
 
 /* A device with the properties GStreamer's v4l2 provider sets, for the
  * node @path; @api NULL leaves "device.api" out. */
