@@ -16,3 +16,4 @@
 #include <emocap/capture.h>
 #include <emocap/session.h>
 #include <emocap/devices.h>
+#include <emocap/watermark.h>
