@@ -43,11 +43,10 @@ on_search_progress (double fraction, gpointer user_data)
   sp->progress (DECODE_SHARE + (1.0 - DECODE_SHARE) * fraction, sp->user_data);
 }
 
-/* The first error on @bus, as a GError naming @path. */
+/* Error message @msg (or none: no video), as a GError naming @path. */
 static void
-set_bus_error (GstBus *bus, const char *path, GError **error)
+set_error (GstMessage *msg, const char *path, GError **error)
 {
-  g_autoptr (GstMessage) msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
   g_autoptr (GError) gerr = NULL;
 
   if (msg) {
@@ -110,23 +109,36 @@ emocap_wm_detect_file (const guint8 key[EMOCAP_WM_KEY_LEN], const char *path,
 
   bus = gst_element_get_bus (pipeline);
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    set_bus_error (bus, path, error);
+    g_autoptr (GstMessage) msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+    set_error (msg, path, error);
     gst_element_set_state (pipeline, GST_STATE_NULL);
     return FALSE;
   }
 
   det = emocap_wm_detector_new (key);
   for (;;) {
-    g_autoptr (GstSample) sample = gst_app_sink_pull_sample (GST_APP_SINK (sink));
+    g_autoptr (GstSample) sample = gst_app_sink_try_pull_sample (
+        GST_APP_SINK (sink), 100 * GST_MSECOND);
     GstVideoInfo info;
     GstVideoFrame frame;
     GstBuffer *buffer;
 
     if (sample == NULL) {
-      if (!gst_app_sink_is_eos (GST_APP_SINK (sink)) || index == 0) {
-        set_bus_error (bus, path, error);
-        ok = FALSE;
+      /* a file that is not media ends in an error on the bus, and never
+       * in end-of-stream */
+      g_autoptr (GstMessage) msg = NULL;
+
+      if (gst_app_sink_is_eos (GST_APP_SINK (sink))) {
+        if (index == 0) {
+          set_error (NULL, path, error);
+          ok = FALSE;
+        }
+        break;
       }
+      if (!(msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR)))
+        continue;
+      set_error (msg, path, error);
+      ok = FALSE;
       break;
     }
     buffer = gst_sample_get_buffer (sample);

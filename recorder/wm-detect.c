@@ -361,6 +361,48 @@ soft_bits (const EmocapWmDetector *det, const Search *s, const Candidate *c,
   }
 }
 
+/* The next cell size to try after @cell: the tile then drifts by under
+ * 0.4 cell across the whole picture. */
+static double
+scale_step (const EmocapWmDetector *det, double cell)
+{
+  return 0.4 * cell * cell / MAX (det->width, det->height);
+}
+
+/* Tries every offset at one cell size; returns how many it tried. */
+static double
+search_scale (const EmocapWmDetector *det, Search *s, double cell,
+    Candidate *best)
+{
+  fold (det, s, cell);
+  for (int py = 0; py < BINS; py++) {
+    for (int px = 0; px < BINS; px++) {
+      double sum = 0, sumsq = 0;
+      int arg = 0;
+      double mean, sd;
+      Candidate c;
+
+      cell_values (s, px, py);
+      sync_scores (det, s);
+      for (int k = 0; k < EMOCAP_WM_TILE * EMOCAP_WM_TILE; k++) {
+        sum += s->scores[k];
+        sumsq += (double) s->scores[k] * s->scores[k];
+        if (s->scores[k] > s->scores[arg])
+          arg = k;
+      }
+      mean = sum / (EMOCAP_WM_TILE * EMOCAP_WM_TILE);
+      sd = sqrt (MAX (1e-30, sumsq / (EMOCAP_WM_TILE * EMOCAP_WM_TILE) - mean * mean));
+      c = (Candidate) {
+        .z = (s->scores[arg] - mean) / sd,
+        .cell = cell, .px = px, .py = py,
+        .dx = arg % EMOCAP_WM_TILE, .dy = arg / EMOCAP_WM_TILE,
+      };
+      keep_best (best, &c);
+    }
+  }
+  return (double) BINS * BINS * EMOCAP_WM_TILE * EMOCAP_WM_TILE;
+}
+
 /* Probability that a standard normal exceeds @z. */
 static double
 tail (double z)
@@ -400,40 +442,27 @@ emocap_wm_detector_run (EmocapWmDetector *det, EmocapWmResult *result,
   cell1 = det->height / EMOCAP_WM_CELLS_PER_HEIGHT;
   cell_max = MAX_RELATIVE_CELL * cell1;
   for (cell = MIN_RELATIVE_CELL * cell1; cell <= cell_max;
-       cell += 0.4 * cell * cell / MAX (det->width, det->height))
+       cell += scale_step (det, cell))
     n_scales++;
 
   for (cell = MIN_RELATIVE_CELL * cell1; cell <= cell_max;
-       cell += 0.4 * cell * cell / MAX (det->width, det->height)) {
-    fold (det, s, cell);
-    for (int py = 0; py < BINS; py++) {
-      for (int px = 0; px < BINS; px++) {
-        double sum = 0, sumsq = 0;
-        int arg = 0;
-        double mean, sd;
-        Candidate c;
-
-        cell_values (s, px, py);
-        sync_scores (det, s);
-        for (int k = 0; k < EMOCAP_WM_TILE * EMOCAP_WM_TILE; k++) {
-          sum += s->scores[k];
-          sumsq += (double) s->scores[k] * s->scores[k];
-          if (s->scores[k] > s->scores[arg])
-            arg = k;
-        }
-        mean = sum / (EMOCAP_WM_TILE * EMOCAP_WM_TILE);
-        sd = sqrt (MAX (1e-30, sumsq / (EMOCAP_WM_TILE * EMOCAP_WM_TILE) - mean * mean));
-        c = (Candidate) {
-          .z = (s->scores[arg] - mean) / sd,
-          .cell = cell, .px = px, .py = py,
-          .dx = arg % EMOCAP_WM_TILE, .dy = arg / EMOCAP_WM_TILE,
-        };
-        keep_best (best, &c);
-        candidates += EMOCAP_WM_TILE * EMOCAP_WM_TILE;
-      }
-    }
+       cell += scale_step (det, cell)) {
+    candidates += search_scale (det, s, cell, best);
     if (progress)
       progress ((double) ++scale_index / n_scales, user_data);
+  }
+
+  /* Each of the strongest is refined on a four times finer scale grid. */
+  for (int k = 0; k < DECODE_TRIES && best[k].z > -G_MAXDOUBLE; k++) {
+    Candidate fine[DECODE_TRIES + 1];
+    double step = scale_step (det, best[k].cell) / 4;
+
+    for (int f = 0; f <= DECODE_TRIES; f++)
+      fine[f] = best[k];
+    for (int f = -3; f <= 3; f++)
+      if (f != 0)
+        candidates += search_scale (det, s, best[k].cell + f * step, fine);
+    best[k] = fine[0];
   }
 
   result->candidates = candidates;
