@@ -7,7 +7,8 @@
  * plugin from a known WAV, consent from a consent file: every file plays,
  * holds MJPEG of the right size and rate and a sound track, lasts the
  * take's length within one frame, its sound is the WAV's samples, the
- * journal verifies, and every consent.given comes before its take.started.
+ * journal verifies, every consent.given comes before its take.started, and
+ * every frame carries its take's own watermark tag.
  */
 #include <math.h>
 #include <string.h>
@@ -177,6 +178,7 @@ test_session (void)
   const char *argv[] = { "record", script, "--archive", studio->archive, "--auto",
     "--consent-file", consent_path, NULL };
   const char *verify[] = { "verify", session_dir, NULL };
+  guint64 tags[G_N_ELEMENTS (takes)];
   int status;
 
   studio_start_feeder (studio);
@@ -212,6 +214,10 @@ test_session (void)
         "take %s: files in take.finished", takes[t].id);
     for (guint c = 0; c < G_N_ELEMENTS (cameras); c++)
       check_camera_file (studio, dir, take_json, takes[t].seconds, c);
+
+    tags[t] = check_take_watermark (studio->archive, "test-2026-11-22-a", takes[t].id);
+    for (guint u = 0; u < t; u++)
+      check (tags[u] != tags[t], "takes %s and %s have the same tag", takes[u].id, takes[t].id);
   }
 
   g_clear_pointer (&out, g_free);
