@@ -24,6 +24,7 @@ emocap_error_exit_code (const GError *error)
     case EMOCAP_ERROR_INVALID_SCRIPT:
     case EMOCAP_ERROR_INVALID_CONTRACT:
     case EMOCAP_ERROR_INVALID_CONSENT:
+    case EMOCAP_ERROR_INVALID_MEDIA:
       return EMOCAP_EXIT_USAGE;
     case EMOCAP_ERROR_DEVICE:
     case EMOCAP_ERROR_IO:

@@ -27,6 +27,7 @@ G_BEGIN_DECLS
  * @EMOCAP_ERROR_EXISTS: the thing to create already exists (exit 3)
  * @EMOCAP_ERROR_VERIFY: a journal, signature or hash check failed (exit 3)
  * @EMOCAP_ERROR_NOT_FOUND: a session, take or key that does not exist (exit 3)
+ * @EMOCAP_ERROR_INVALID_MEDIA: a frame or clip that cannot be read (exit 1)
  */
 typedef enum {
   EMOCAP_ERROR_FAILED,
@@ -40,6 +41,7 @@ typedef enum {
   EMOCAP_ERROR_EXISTS,
   EMOCAP_ERROR_VERIFY,
   EMOCAP_ERROR_NOT_FOUND,
+  EMOCAP_ERROR_INVALID_MEDIA,
 } EmocapError;
 
 /* Exit codes of the emocap program, documented in `emocap help`. */

@@ -19,10 +19,10 @@ G_BEGIN_DECLS
  * height/EMOCAP_WM_CELLS_PER_HEIGHT pixels; each cell holds one smooth bump
  * (sin² in x times sin² in y) of sign +1 or -1.  A tile of
  * EMOCAP_WM_TILE × EMOCAP_WM_TILE cells repeats over the picture, so any
- * crop still holds whole tiles.  Half the cells of a tile carry a
- * key-derived synchronization sequence the detector locks onto; the other
- * half carry the coded bits, each spread over two cells with key-derived
- * signs.  The bump amplitude follows local picture activity (per 8x8
+ * crop still holds whole tiles.  Three quarters of the cells of a tile
+ * carry the coded bits, each spread over three cells with key-derived
+ * signs; the remaining 250 carry a key-derived synchronization sequence
+ * the detector locks onto.  The bump amplitude follows local picture activity (per 8x8
  * block), so flat skin and backdrops stay clean.
  *
  * MJPEG frames are marked in the quantized DCT coefficients (the lowest
