@@ -149,4 +149,13 @@ void emocap_wm_detector_run (EmocapWmDetector *det, EmocapWmResult *result,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapWmDetector, emocap_wm_detector_free)
 
+/* Decodes the video of any file GStreamer can read, every @frame_step-th
+ * frame into a detector (1: all of them), and searches it.  @progress goes
+ * from 0 to 1 over decoding and search.  FALSE with EMOCAP_ERROR_IO or
+ * EMOCAP_ERROR_INVALID_MEDIA, naming @path, when it cannot be decoded.
+ * gst_init() must have been called. */
+gboolean emocap_wm_detect_file (const guint8 key[EMOCAP_WM_KEY_LEN],
+    const char *path, guint frame_step, EmocapWmProgress progress,
+    gpointer user_data, EmocapWmResult *result, GError **error);
+
 G_END_DECLS

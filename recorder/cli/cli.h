@@ -30,6 +30,7 @@ typedef struct {
 } EmocapCommand;
 
 extern const EmocapCommand emocap_cmd_check;
+extern const EmocapCommand emocap_cmd_detect;
 extern const EmocapCommand emocap_cmd_devices;
 extern const EmocapCommand emocap_cmd_record;
 extern const EmocapCommand emocap_cmd_verify;

@@ -18,6 +18,7 @@ static const EmocapCommand *const commands[] = {
   &emocap_cmd_record,
   &emocap_cmd_check,
   &emocap_cmd_verify,
+  &emocap_cmd_detect,
   &emocap_cmd_devices,
 };
 
