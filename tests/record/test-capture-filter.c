@@ -106,6 +106,17 @@ test_filter_slot (void)
 
 #define TEST_TAG G_GUINT64_CONSTANT (0x00c0ffee5a17a6e5)
 
+/* One small, slow camera: marking must keep up under valgrind too. */
+static const char watermark_script_text[] =
+    "{\n"
+    "  \"emocap\": 1, \"session\": \"marks\", \"studio\": \"Northlight Casting\",\n"
+    "  \"operator\": \"op-jlee\", \"actor\": { \"id\": \"actor-0042\", \"name\": \"Sam Rivera\" },\n"
+    "  \"contract\": \"contract.json\",\n"
+    "  \"cameras\": [ { \"id\": \"a\", \"device\": \"test:ball\", \"width\": 160, \"height\": 120, \"fps\": 10 } ],\n"
+    "  \"audio\": { \"device\": \"none\" },\n"
+    "  \"takes\": [ { \"emotion\": \"joy\", \"seconds\": 1 } ]\n"
+    "}\n";
+
 static GstElement *
 make_watermark (const EmocapCamera *camera, gpointer data)
 {
@@ -123,7 +134,7 @@ test_watermark_count (void)
 {
   static const guint8 key[EMOCAP_WM_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
   Studio *studio = studio_new ();
-  g_autofree char *path = studio_write_script (studio, "script.json", script_text);
+  g_autofree char *path = studio_write_script (studio, "script.json", watermark_script_text);
   g_autoptr (GError) error = NULL;
   g_autoptr (EmocapScript) script = NULL;
   g_autoptr (GPtrArray) marks = g_ptr_array_new_with_free_func (gst_object_unref);
@@ -144,7 +155,7 @@ test_watermark_count (void)
   g_assert_no_error (error);
   capture = emocap_capture_new (script, make_watermark, marks, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (marks->len, ==, 2);
+  g_assert_cmpuint (marks->len, ==, 1);
   g_assert_true (emocap_capture_start (capture, 10000, &error));
   g_assert_no_error (error);
   for (guint i = 0; i < marks->len; i++)
