@@ -27,6 +27,7 @@
 
 #include <emocap/capture.h>
 #include <emocap/error.h>
+#include <emocap/watermark-element.h>
 
 #include "capture-private.h"
 
@@ -65,6 +66,7 @@ typedef struct {
   guint64 frames_expected;
   guint64 frames_written;
   guint64 frames_dropped;
+  guint64 frames_marked;
   gboolean video_ended;
   gboolean audio_ended;
   guint64 audio_written;        /* samples per channel */
@@ -97,6 +99,8 @@ struct _EmocapCapture {
   gboolean take_active;
   GstClockTime cue;
   int take_seconds;
+  gboolean check_tag;            /* count only marks of watermark_tag */
+  guint64 watermark_tag;
   /* audio figures of the take, over the first camera's samples */
   guint64 stat_samples;
   double stat_sumsq;
@@ -589,6 +593,15 @@ set_format (Branch *b, GstCaps *caps)
   b->period = gst_util_uint64_scale_int (GST_SECOND, b->fps_d, b->fps_n);
 }
 
+/* Whether @buf carries the take's watermark (under capture->lock). */
+static gboolean
+frame_is_marked (EmocapCapture *capture, GstBuffer *buf)
+{
+  EmocapWatermarkMeta *meta = emocap_buffer_get_watermark_meta (buf);
+
+  return meta != NULL && (!capture->check_tag || meta->tag == capture->watermark_tag);
+}
+
 static GstFlowReturn
 on_video_sample (GstAppSink *sink, gpointer data)
 {
@@ -627,6 +640,8 @@ on_video_sample (GstAppSink *sink, gpointer data)
       GST_BUFFER_PTS (out) = pts - b->start;
       GST_BUFFER_DTS (out) = GST_CLOCK_TIME_NONE;
       GST_BUFFER_DURATION (out) = b->period;
+      if (frame_is_marked (capture, out))
+        b->frames_marked++;
       emocap_take_writer_push_video (b->writer, out);
       b->frames_written++;
       if (b->frames_written >= b->frames_expected)
@@ -890,6 +905,17 @@ emocap_capture_interrupt (EmocapCapture *capture)
   g_atomic_int_set (&capture->interrupt, 1);
 }
 
+void
+emocap_capture_set_watermark_tag (EmocapCapture *capture, guint64 tag)
+{
+  g_return_if_fail (capture != NULL);
+
+  g_mutex_lock (&capture->lock);
+  capture->check_tag = TRUE;
+  capture->watermark_tag = tag;
+  g_mutex_unlock (&capture->lock);
+}
+
 /* TRUE once emocap_capture_interrupt() was called; clears the flag. */
 static gboolean
 take_interrupt (EmocapCapture *capture)
@@ -1022,7 +1048,7 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
     b->state = REC_ARMED;
     b->prev_pts = GST_CLOCK_TIME_NONE;
     b->frames_expected = gst_util_uint64_scale_round (seconds, b->fps_n, b->fps_d);
-    b->frames_written = b->frames_dropped = b->audio_written = 0;
+    b->frames_written = b->frames_dropped = b->frames_marked = b->audio_written = 0;
     b->video_ended = FALSE;
     b->audio_ended = !capture->has_audio;
     b->audio_real = FALSE;
@@ -1149,6 +1175,7 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
     r->fps_d = b->fps_d;
     r->frames_expected = b->frames_expected;
     r->frames_recorded = b->frames_written;
+    r->frames_marked = b->frames_marked;
     r->frames_dropped = MAX (b->frames_dropped,
         result->status == EMOCAP_TAKE_FINISHED && b->frames_expected > b->frames_written ?
         b->frames_expected - b->frames_written : 0);

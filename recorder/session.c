@@ -13,10 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <emocap/digest.h>
 #include <emocap/error.h>
 #include <emocap/keys.h>
 #include <emocap/session.h>
+#include <emocap/watermark.h>
 
 #include "emocap-config.h"
 #include "storage.h"
@@ -26,6 +29,7 @@ struct _EmocapSession {
   char *root;
   char *dir;
   EmocapKey *key;
+  guint8 wm_key[EMOCAP_WM_KEY_LEN];
   EmocapJournal *journal;
   guint finished, interrupted, failed, refused;
 };
@@ -113,6 +117,8 @@ emocap_session_create (const char *archive_root, const EmocapScript *script,
     return NULL;
   if (!(session->key = emocap_key_load_or_create (keys, error)))
     return NULL;
+  if (!emocap_wm_key_load_or_create (keys, session->wm_key, error))
+    return NULL;
 
   session->dir = g_build_filename (sessions, script->session, NULL);
   if (!emocap_mkdir_new (session->dir, error)) {
@@ -176,6 +182,25 @@ EmocapJournal *
 emocap_session_get_journal (EmocapSession *session)
 {
   return session->journal;
+}
+
+const guint8 *
+emocap_session_get_watermark_key (EmocapSession *session)
+{
+  return session->wm_key;
+}
+
+guint64
+emocap_session_get_watermark_tag (EmocapSession *session, const EmocapTake *take)
+{
+  return emocap_wm_tag (session->wm_key, session->script->session, take->id);
+}
+
+/* A tag as take.json and the journal write it: 16 lower-case hex digits. */
+static char *
+format_tag (guint64 tag)
+{
+  return g_strdup_printf ("%016" G_GINT64_MODIFIER "x", tag);
 }
 
 static const char *
@@ -264,6 +289,26 @@ real_or_null (double v)
   return isfinite (v) ? json_real (round (v * 100) / 100) : json_null ();
 }
 
+/* What a detector needs to know besides the key: the scheme and its
+ * parameters, the tag, and how many frames carry it. */
+static json_t *
+watermark_json (guint64 tag, guint64 marked, guint64 unmarked)
+{
+  g_autofree char *hex = format_tag (tag);
+  g_autofree char *code = g_strdup_printf ("conv K=%d r=1/%d + CRC-%d",
+      EMOCAP_WM_CODE_K, EMOCAP_WM_CODE_RATE, EMOCAP_WM_CRC_BITS);
+
+  return json_pack ("{s:s, s:s, s:f, s:i, s:s, s:f, s:I, s:I}",
+      "tag", hex,
+      "scheme", "emocap-wm-1",
+      "cells_per_height", EMOCAP_WM_CELLS_PER_HEIGHT,
+      "tile", EMOCAP_WM_TILE,
+      "code", code,
+      "strength", EMOCAP_WM_DEFAULT_STRENGTH,
+      "frames_marked", (json_int_t) marked,
+      "frames_unmarked", (json_int_t) unmarked);
+}
+
 static json_t *
 take_json (EmocapSession *session, const EmocapTake *take, json_t *consent,
     EmocapTakeResult *result, GPtrArray *hashes, GArray *sizes,
@@ -277,6 +322,7 @@ take_json (EmocapSession *session, const EmocapTake *take, json_t *consent,
   json_t *cams = json_array ();
   json_t *flags = json_array ();
   json_t *doc;
+  guint64 marked = 0, unmarked = 0;
 
   for (guint i = 0; i < result->cameras->len; i++) {
     EmocapCameraResult *cr = g_ptr_array_index (result->cameras, i);
@@ -299,10 +345,17 @@ take_json (EmocapSession *session, const EmocapTake *take, json_t *consent,
             json_real (round (cr->av_offset_ns / 1e4) / 100) : json_null ());
     if (result->has_audio)
       json_object_set_new (c, "audio_samples", json_integer ((json_int_t) cr->audio_samples));
+    json_object_set_new (c, "frames_marked", json_integer ((json_int_t) cr->frames_marked));
+    json_object_set_new (c, "frames_unmarked",
+        json_integer ((json_int_t) (cr->frames_recorded - cr->frames_marked)));
     json_array_append_new (cams, c);
     if (cr->frames_dropped > 0 && json_array_size (flags) == 0)
       json_array_append_new (flags, json_string ("frames-dropped"));
+    marked += cr->frames_marked;
+    unmarked += cr->frames_recorded - cr->frames_marked;
   }
+  if (unmarked > 0)
+    json_array_append_new (flags, json_string ("frames-unmarked"));
   if (result->audio_clipped > 0)
     json_array_append_new (flags, json_string ("audio-clipped"));
   if (result->audio_dropped > 0)
@@ -352,6 +405,8 @@ take_json (EmocapSession *session, const EmocapTake *take, json_t *consent,
   } else {
     json_object_set_new (doc, "audio", json_null ());
   }
+  json_object_set_new (doc, "watermark", watermark_json (
+          emocap_session_get_watermark_tag (session, take), marked, unmarked));
   return doc;
 }
 
@@ -375,6 +430,7 @@ emocap_session_record_take (EmocapSession *session, EmocapCapture *capture,
   g_autoptr (GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) sizes = g_array_new (FALSE, TRUE, sizeof (guint64));
   g_autofree char *text = NULL;
+  g_autofree char *tag = format_tag (emocap_session_get_watermark_tag (session, take));
   json_t *cam_ids;
   const char *type, *ctake;
 
@@ -405,6 +461,7 @@ emocap_session_record_take (EmocapSession *session, EmocapCapture *capture,
               fields, error)))
     return NULL;
 
+  emocap_capture_set_watermark_tag (capture, emocap_session_get_watermark_tag (session, take));
   result = emocap_capture_record (capture, dir, take->plan->spec->seconds,
       on_event, user_data, error);
   if (result == NULL) {
@@ -429,8 +486,8 @@ emocap_session_record_take (EmocapSession *session, EmocapCapture *capture,
   }
 
   json_decref (fields);
-  fields = json_pack ("{s:s, s:s, s:o}", "session", script->session, "take", take->id,
-      "files", files_json (script, take, result, hashes, sizes));
+  fields = json_pack ("{s:s, s:s, s:o, s:s}", "session", script->session, "take", take->id,
+      "files", files_json (script, take, result, hashes, sizes), "watermark_tag", tag);
   if (result->reason)
     json_object_set_new (fields, "reason", json_string (result->reason));
   if (!(ended = emocap_journal_append (session->journal, end_types[result->status],
@@ -483,6 +540,7 @@ emocap_session_free (EmocapSession *session)
     return;
   g_clear_pointer (&session->journal, emocap_journal_close);
   g_clear_pointer (&session->key, emocap_key_free);
+  sodium_memzero (session->wm_key, sizeof session->wm_key);
   g_free (session->root);
   g_free (session->dir);
   g_free (session);

@@ -58,6 +58,13 @@ gboolean emocap_capture_get_camera_format (EmocapCapture *capture,
  * handler. */
 void emocap_capture_interrupt (EmocapCapture *capture);
 
+/* The watermark tag the takes recorded from now on must carry: a frame
+ * written to a take counts in its camera's frames_marked only when it
+ * carries an EmocapWatermarkMeta of @tag (put there by an emocapwatermark
+ * element in the filter slot).  Until this is called, a mark of any tag
+ * counts. */
+void emocap_capture_set_watermark_tag (EmocapCapture *capture, guint64 tag);
+
 void emocap_capture_free (EmocapCapture *capture);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapCapture, emocap_capture_free)
@@ -100,6 +107,7 @@ typedef struct {
   guint64 frames_expected;
   guint64 frames_recorded;
   guint64 frames_dropped;  /* gaps in the camera's timestamps, QoS */
+  guint64 frames_marked;   /* written carrying the take's watermark */
   gint64 start_latency_ns; /* first frame's time minus the cue's */
   gint64 av_offset_ns;     /* first real audio sample minus first frame */
   guint64 audio_samples;   /* per channel, written to the file */

@@ -17,3 +17,4 @@
 #include <emocap/session.h>
 #include <emocap/devices.h>
 #include <emocap/watermark.h>
+#include <emocap/watermark-element.h>

@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 
 /*
  * ARCHIVE/
- *   keys/studio.key studio.pub
+ *   keys/studio.key studio.pub watermark.key
  *   sessions/SESSION/
  *     script.json contract.json   frozen copies, byte for byte
  *     journal.jsonl
@@ -44,7 +44,7 @@ typedef struct {
 void emocap_take_init (EmocapTake *take, const EmocapTakePlan *plan, int attempt);
 
 /* Opens a new session for @script in the archive at @archive_root, creating
- * the archive and its studio key on first use: creates sessions/SESSION
+ * the archive, its studio key and its watermark key on first use: creates sessions/SESSION
  * (EMOCAP_ERROR_EXISTS if the archive already holds that session), freezes
  * the script and contract, and journals `session.opened`.  @capture, if
  * not NULL, supplies the formats the cameras actually deliver.  On failure
@@ -54,6 +54,15 @@ EmocapSession *emocap_session_create (const char *archive_root,
 
 const char *emocap_session_get_dir (EmocapSession *session);
 EmocapJournal *emocap_session_get_journal (EmocapSession *session);
+
+/* The archive's watermark key (keys/watermark.key, created with the
+ * studio key on first use), for the emocapwatermark elements. */
+const guint8 *emocap_session_get_watermark_key (EmocapSession *session);
+
+/* The watermark tag of @take: emocap_wm_tag() of the session's and the
+ * take's ids under the archive's watermark key.  Retakes have their own. */
+guint64 emocap_session_get_watermark_tag (EmocapSession *session,
+    const EmocapTake *take);
 
 /* Journals the actor's answer for @take (`consent.given` or
  * `consent.refused`, fsync'd) and returns the entry written (a new
@@ -67,7 +76,10 @@ json_t *emocap_session_record_consent (EmocapSession *session,
 /* Records @take, whose `consent.given` entry is @consent: journals
  * `take.started`, records every camera with the microphone into
  * takes/TAKE/, journals `take.finished` (or `take.interrupted`,
- * `take.failed`) with the SHA-256 of every file, and writes take.json.
+ * `take.failed`) with the SHA-256 of every file and the take's watermark
+ * tag, and writes take.json, with how many frames of each camera carry
+ * that tag.  The caller sets the tag on the cameras' emocapwatermark
+ * elements (emocap_session_get_watermark_tag()) before this is called.
  * Refuses a take without a `consent.given` entry for it
  * (EMOCAP_ERROR_CONSENT). */
 EmocapTakeResult *emocap_session_record_take (EmocapSession *session,

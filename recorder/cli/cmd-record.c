@@ -64,6 +64,37 @@ install_sigint (EmocapCapture *capture)
   sigaction (SIGTERM, &sa, NULL);
 }
 
+/* ----- the watermark ----- */
+
+/* Every camera's frames go through an emocapwatermark element; the
+ * archive's watermark key and each take's tag are given to it. */
+static GstElement *
+make_watermark (const EmocapCamera *camera, gpointer data)
+{
+  GPtrArray *marks = data;
+  g_autofree char *name = g_strdup_printf ("%s-watermark", camera->id);
+  GstElement *mark = gst_element_factory_make ("emocapwatermark", name);
+
+  if (mark)
+    g_ptr_array_add (marks, gst_object_ref (mark));
+  return mark;
+}
+
+static void
+set_watermark_key (GPtrArray *marks, const guint8 *key)
+{
+  for (guint i = 0; i < marks->len; i++)
+    emocap_watermark_element_set_key (g_ptr_array_index (marks, i), key);
+}
+
+/* From the next frame on, which is before the take's cue. */
+static void
+set_watermark_tag (GPtrArray *marks, guint64 tag)
+{
+  for (guint i = 0; i < marks->len; i++)
+    g_object_set (g_ptr_array_index (marks, i), "tag", tag, NULL);
+}
+
 /* ----- talking to the room ----- */
 
 typedef struct {
@@ -243,6 +274,11 @@ print_result (Room *room, const EmocapTakeResult *r)
       printf (", %" G_GUINT64_FORMAT " DROPPED", c->frames_dropped);
       flagged = TRUE;
     }
+    if (c->frames_marked < c->frames_recorded) {
+      printf (", %" G_GUINT64_FORMAT " without watermark",
+          c->frames_recorded - c->frames_marked);
+      flagged = TRUE;
+    }
     printf ("\n");
   }
   if (r->has_audio) {
@@ -285,6 +321,7 @@ run (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (EmocapScript) script = NULL;
   g_autoptr (EmocapConsentFile) consent_file = NULL;
+  g_autoptr (GPtrArray) marks = g_ptr_array_new_with_free_func (gst_object_unref);
   g_autoptr (EmocapCapture) capture = NULL;
   g_autoptr (EmocapSession) session = NULL;
   g_autofree char *archive = NULL;
@@ -316,13 +353,15 @@ run (int argc, char **argv)
     return cli_fail (error);
 
   gst_init (NULL, NULL);
-  if (!(capture = emocap_capture_new (script, NULL, NULL, &error)) ||
+  GST_ELEMENT_REGISTER (emocapwatermark, NULL);
+  if (!(capture = emocap_capture_new (script, make_watermark, marks, &error)) ||
       !emocap_capture_start (capture, (guint) opt_open_timeout * 1000, &error))
     return cli_fail (error);
 
   archive = cli_archive_path (opt_archive);
   if (!(session = emocap_session_create (archive, script, capture, &error)))
     return cli_fail (error);
+  set_watermark_key (marks, emocap_session_get_watermark_key (session));
 
   room.tty = !opt_auto && isatty (STDIN_FILENO);
   room.progress = cli_stdout_is_tty ();
@@ -413,6 +452,7 @@ run (int argc, char **argv)
       }
       printf ("  consent given (%s, journal entry %" JSON_INTEGER_FORMAT ")\n",
           opt_auto ? "pre-authorized" : "actor", json_integer_value (json_object_get (consent, "seq")));
+      set_watermark_tag (marks, emocap_session_get_watermark_tag (session, &take));
 
       if (!opt_auto && !countdown ()) {
         stop_reason = "interrupted";
@@ -479,7 +519,8 @@ const EmocapCommand emocap_cmd_record = {
       "microphone once for the whole session, and for each take: shows the cue\n"
       "and the terms, asks the actor's consent (y/n) and journals it, counts\n"
       "down, and records every camera with the sound to\n"
-      "ARCHIVE/sessions/SESSION/takes/TAKE/CAMERA.mkv.  Between takes the\n"
+      "ARCHIVE/sessions/SESSION/takes/TAKE/CAMERA.mkv, every frame watermarked\n"
+      "with the take's tag (under ARCHIVE/keys/watermark.key).  Between takes the\n"
       "operator records, retakes, skips or quits; Ctrl-C during a take ends it\n"
       "as interrupted, its files closed and playable, and closes the session.\n"
       "\n"

@@ -15,6 +15,8 @@
 #include <glib/gstdio.h>
 #include <sodium.h>
 
+#include <emocap/watermark.h>
+
 #include "record-util.h"
 
 const char studio_contract[] =
@@ -354,6 +356,24 @@ decode_audio (const char *path)
   return g_bytes_new_take (data, len);
 }
 
+GBytes *
+decode_video (const char *path, const char *pix_fmt)
+{
+  g_autofree char *raw = g_strconcat (path, ".raw", NULL);
+  const char *argv[] = { "ffmpeg", "-v", "error", "-y", "-i", path, "-map", "0:v:0",
+    "-f", "rawvideo", "-pix_fmt", pix_fmt, raw, NULL };
+  g_autofree char *out = NULL;
+  char *data = NULL;
+  gsize len = 0;
+  int status = 0;
+
+  out = run_tool (argv, &status);
+  if (status != 0 || !g_file_get_contents (raw, &data, &len, NULL))
+    return NULL;
+  g_unlink (raw);
+  return g_bytes_new_take (data, len);
+}
+
 gboolean
 media_plays (const char *path, char **errors)
 {
@@ -419,4 +439,86 @@ journal_find (json_t *journal, const char *type, const char *take)
       return (int) i;
   }
   return -1;
+}
+
+guint64
+check_take_watermark (const char *archive, const char *session, const char *take)
+{
+  g_autofree char *key_path = g_build_filename (archive, "keys", "watermark.key", NULL);
+  g_autofree char *session_dir = g_build_filename (archive, "sessions", session, NULL);
+  g_autofree char *journal_path = g_build_filename (session_dir, "journal.jsonl", NULL);
+  g_autofree char *json_path = g_build_filename (session_dir, "takes", take, "take.json", NULL);
+  g_autofree char *json_text = NULL;
+  g_autofree char *tag_hex = NULL;
+  g_autoptr (json_t) doc = read_json_file (json_path);
+  g_autoptr (json_t) journal = read_journal (journal_path);
+  g_autoptr (GError) error = NULL;
+  guint8 key[EMOCAP_WM_KEY_LEN];
+  char key_hex[2 * EMOCAP_WM_KEY_LEN + 1];
+  json_t *wm, *cam, *end = NULL;
+  guint64 tag, recorded = 0, marked = 0;
+  size_t i;
+  int e;
+
+  g_assert_nonnull (doc);
+  g_assert_nonnull (journal);
+  if (!emocap_wm_key_load (key_path, key, &error))
+    g_error ("%s", error->message);
+  tag = emocap_wm_tag (key, session, take);
+  tag_hex = g_strdup_printf ("%016" G_GINT64_MODIFIER "x", tag);
+
+  wm = json_object_get (doc, "watermark");
+  check (json_is_object (wm), "take %s: no watermark in take.json", take);
+  check (g_strcmp0 (json_string_value (json_object_get (wm, "tag")), tag_hex) == 0,
+      "take %s: watermark tag %s, expected %s", take,
+      json_string_value (json_object_get (wm, "tag")), tag_hex);
+  check (g_strcmp0 (json_string_value (json_object_get (wm, "scheme")), "emocap-wm-1") == 0 &&
+      json_real_value (json_object_get (wm, "cells_per_height")) == 67.5 &&
+      json_integer_value (json_object_get (wm, "tile")) == 32 &&
+      g_strcmp0 (json_string_value (json_object_get (wm, "code")), "conv K=7 r=1/3 + CRC-16") == 0 &&
+      json_real_value (json_object_get (wm, "strength")) == 1.0,
+      "take %s: watermark scheme and parameters", take);
+
+  json_array_foreach (json_object_get (doc, "cameras"), i, cam) {
+    json_int_t r = json_integer_value (json_object_get (cam, "frames_recorded"));
+    check (r > 0 && json_integer_value (json_object_get (cam, "frames_marked")) == r &&
+        json_is_integer (json_object_get (cam, "frames_unmarked")) &&
+        json_integer_value (json_object_get (cam, "frames_unmarked")) == 0,
+        "take %s: camera %s: %" JSON_INTEGER_FORMAT " frames recorded, %" JSON_INTEGER_FORMAT
+        " marked, %" JSON_INTEGER_FORMAT " unmarked", take,
+        json_string_value (json_object_get (cam, "id")), r,
+        json_integer_value (json_object_get (cam, "frames_marked")),
+        json_integer_value (json_object_get (cam, "frames_unmarked")));
+    recorded += r;
+    marked += json_integer_value (json_object_get (cam, "frames_marked"));
+  }
+  check (json_integer_value (json_object_get (wm, "frames_marked")) == (json_int_t) recorded &&
+      (guint64) json_integer_value (json_object_get (wm, "frames_marked")) == marked &&
+      json_is_integer (json_object_get (wm, "frames_unmarked")) &&
+      json_integer_value (json_object_get (wm, "frames_unmarked")) == 0,
+      "take %s: watermark frames_marked %" JSON_INTEGER_FORMAT ", unmarked %" JSON_INTEGER_FORMAT
+      ", recorded %" G_GUINT64_FORMAT, take,
+      json_integer_value (json_object_get (wm, "frames_marked")),
+      json_integer_value (json_object_get (wm, "frames_unmarked")), recorded);
+
+  json_array_foreach (json_object_get (doc, "flags"), i, cam) {
+    check (g_strcmp0 (json_string_value (cam), "frames-unmarked") != 0,
+        "take %s: flagged frames-unmarked", take);
+  }
+
+  /* The journal's entry ending the take names the tag. */
+  for (const char *const *t = (const char *const[]) { "take.finished", "take.interrupted",
+           "take.failed", NULL }; *t && end == NULL; t++) {
+    if ((e = journal_find (journal, *t, take)) >= 0)
+      end = json_array_get (journal, e);
+  }
+  check (end != NULL && g_strcmp0 (json_string_value (json_object_get (end, "watermark_tag")),
+          tag_hex) == 0, "take %s: the journal does not name the tag %s", take, tag_hex);
+
+  /* Whoever holds the key can strip or forge the mark: it stays in keys/. */
+  g_assert_true (g_file_get_contents (json_path, &json_text, NULL, NULL));
+  sodium_bin2hex (key_hex, sizeof key_hex, key, sizeof key);
+  check (strstr (json_text, key_hex) == NULL, "take %s: take.json holds the watermark key", take);
+  sodium_memzero (key, sizeof key);
+  return tag;
 }

@@ -61,6 +61,10 @@ json_t *probe_media (const char *path);
 /* Decodes the first audio track of @path to raw S16LE. */
 GBytes *decode_audio (const char *path);
 
+/* Decodes the first video track of @path to raw frames of @pix_fmt (as
+ * ffmpeg names it: "yuv444p", "gray", ...), one after the other. */
+GBytes *decode_video (const char *path, const char *pix_fmt);
+
 /* TRUE if ffmpeg decodes every frame of @path without an error. */
 gboolean media_plays (const char *path, char **errors);
 
@@ -70,6 +74,15 @@ json_t *read_json_file (const char *path);
 
 /* Index in @journal of the first entry of @type for take @take, or -1. */
 int journal_find (json_t *journal, const char *type, const char *take);
+
+/* Checks take @take of @session in the archive at @archive: take.json's
+ * "watermark" names the tag emocap_wm_tag() gives under the archive's
+ * watermark key, the scheme and its parameters, and every frame of every
+ * camera as marked (none unmarked, no "frames-unmarked" flag); the
+ * journal's entry ending the take names the same tag; the key itself is
+ * nowhere in take.json.  Returns the tag. */
+guint64 check_take_watermark (const char *archive, const char *session,
+    const char *take);
 
 /* Fails the test with a message. */
 #define check(cond, ...) G_STMT_START {                            \

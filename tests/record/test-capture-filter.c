@@ -6,7 +6,9 @@
  * The filter factory is asked once per camera; the element it returns sees
  * every frame before the recorder, and what it does to a frame is what the
  * take's file holds (here: a marker byte sequence appended to each JPEG
- * after its end, which decoders ignore and the file keeps).
+ * after its end, which decoders ignore and the file keeps).  With
+ * emocapwatermark in the slot, a take's frames count as marked when they
+ * carry that take's tag.
  */
 #include <string.h>
 
@@ -102,11 +104,93 @@ test_filter_slot (void)
   studio_free (studio);
 }
 
+#define TEST_TAG G_GUINT64_CONSTANT (0x00c0ffee5a17a6e5)
+
+/* One small, slow camera: marking must keep up under valgrind too. */
+static const char watermark_script_text[] =
+    "{\n"
+    "  \"emocap\": 1, \"session\": \"marks\", \"studio\": \"Northlight Casting\",\n"
+    "  \"operator\": \"op-jlee\", \"actor\": { \"id\": \"actor-0042\", \"name\": \"Sam Rivera\" },\n"
+    "  \"contract\": \"contract.json\",\n"
+    "  \"cameras\": [ { \"id\": \"a\", \"device\": \"test:ball\", \"width\": 160, \"height\": 120, \"fps\": 10 } ],\n"
+    "  \"audio\": { \"device\": \"none\" },\n"
+    "  \"takes\": [ { \"emotion\": \"joy\", \"seconds\": 1 } ]\n"
+    "}\n";
+
+static GstElement *
+make_watermark (const EmocapCamera *camera, gpointer data)
+{
+  GPtrArray *marks = data;
+  GstElement *mark = gst_element_factory_make ("emocapwatermark", NULL);
+
+  g_ptr_array_add (marks, gst_object_ref (mark));
+  return mark;
+}
+
+/* A take's frames count as marked when they carry the take's tag: not
+ * another take's, and not when no key was given. */
+static void
+test_watermark_count (void)
+{
+  static const guint8 key[EMOCAP_WM_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+  Studio *studio = studio_new ();
+  g_autofree char *path = studio_write_script (studio, "script.json", watermark_script_text);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EmocapScript) script = NULL;
+  g_autoptr (GPtrArray) marks = g_ptr_array_new_with_free_func (gst_object_unref);
+  g_autoptr (EmocapCapture) capture = NULL;
+  static const struct {
+    const char *dir;
+    gboolean key;
+    guint64 expected;
+    gboolean all_marked;
+  } takes[] = {
+    { "no-key", FALSE, TEST_TAG, FALSE },
+    { "marked", TRUE, TEST_TAG, TRUE },
+    { "other-tag", TRUE, TEST_TAG + 1, FALSE },
+  };
+
+  g_assert_true (GST_ELEMENT_REGISTER (emocapwatermark, NULL));
+  script = emocap_script_load (path, &error);
+  g_assert_no_error (error);
+  capture = emocap_capture_new (script, make_watermark, marks, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (marks->len, ==, 1);
+  g_assert_true (emocap_capture_start (capture, 10000, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < marks->len; i++)
+    g_object_set (g_ptr_array_index (marks, i), "tag", TEST_TAG, NULL);
+
+  for (guint t = 0; t < G_N_ELEMENTS (takes); t++) {
+    g_autofree char *dir = g_build_filename (studio->dir, takes[t].dir, NULL);
+    g_autoptr (EmocapTakeResult) result = NULL;
+
+    if (takes[t].key) {
+      for (guint i = 0; i < marks->len; i++)
+        emocap_watermark_element_set_key (g_ptr_array_index (marks, i), key);
+    }
+    emocap_capture_set_watermark_tag (capture, takes[t].expected);
+    g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+    result = emocap_capture_record (capture, dir, 1, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (result->status, ==, EMOCAP_TAKE_FINISHED);
+    for (guint i = 0; i < result->cameras->len; i++) {
+      EmocapCameraResult *cr = g_ptr_array_index (result->cameras, i);
+      check (cr->frames_recorded > 0 &&
+          cr->frames_marked == (takes[t].all_marked ? cr->frames_recorded : 0),
+          "take %s, camera %s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " frames marked",
+          takes[t].dir, cr->camera, cr->frames_marked, cr->frames_recorded);
+    }
+  }
+  studio_free (studio);
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/capture/filter-slot", test_filter_slot);
+  g_test_add_func ("/capture/watermark-count", test_watermark_count);
   return g_test_run ();
 }

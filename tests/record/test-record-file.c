@@ -4,8 +4,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * An MJPEG recording passes through frame for frame, looping when shorter
- * than the take; an H.264 recording is encoded to MJPEG at the size and
- * rate the script asks for.
+ * than the take, each frame watermarked (so no longer byte for byte, but
+ * the same picture); an H.264 recording is encoded to MJPEG at the size
+ * and rate the script asks for.
  */
 #include <string.h>
 
@@ -58,6 +59,25 @@ packet_hashes (const char *path)
   return hashes;
 }
 
+/* Frames decoded to planar 4:4:4, luma then chroma: the watermark is in
+ * the luma alone and leaves the chroma's coded data as it was, so a marked
+ * frame's chroma is its source frame's, exactly, and its luma is not. */
+#define WIDTH 352
+#define HEIGHT 288
+#define PLANE (WIDTH * HEIGHT)
+#define FRAME (3 * PLANE)
+
+static int
+source_of (const guint8 *src, guint n_src, const guint8 *rec)
+{
+  for (guint j = 0; j < n_src; j++) {
+    const guint8 *s = src + (gsize) j * FRAME;
+    if (memcmp (s + PLANE, rec + PLANE, 2 * PLANE) == 0)
+      return memcmp (s, rec, PLANE) != 0 ? (int) j : -2;
+  }
+  return -1;
+}
+
 static void
 test_replay (void)
 {
@@ -74,6 +94,8 @@ test_replay (void)
   g_autofree char *out = NULL, *err = NULL;
   g_autoptr (GPtrArray) src_hashes = NULL;
   g_autoptr (GPtrArray) rec_hashes = NULL;
+  g_autoptr (GBytes) src_yuv = NULL;
+  g_autoptr (GBytes) rec_yuv = NULL;
   g_autoptr (json_t) p1 = NULL;
   g_autoptr (json_t) p2 = NULL;
   const char *make_mjpeg[] = { "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
@@ -94,28 +116,41 @@ test_replay (void)
   status = studio_run (studio, NULL, &out, &err, argv);
   check (status == 0, "exit %d\n%s%s", status, out, err);
 
-  /* MJPEG: the file's own frames, byte for byte, in order, looping: 2 s at
-   * 25 fps is 50 frames out of a 15-frame recording. */
+  /* MJPEG: the file's own frames, in order, looping: 2 s at 25 fps is 50
+   * frames out of a 15-frame recording.  Each is watermarked, so none is
+   * the file's byte for byte, and each is still its picture. */
   src_hashes = packet_hashes (mjpeg);
   rec_hashes = packet_hashes (out_mjpeg);
   g_assert_cmpuint (src_hashes->len, ==, 15);
   check (rec_hashes->len == 50, "%u frames replayed, expected 50", rec_hashes->len);
+  for (guint i = 0; i < rec_hashes->len; i++)
+    for (guint j = 0; j < src_hashes->len; j++)
+      check (!g_str_equal (g_ptr_array_index (rec_hashes, i), g_ptr_array_index (src_hashes, j)),
+          "frame %u is the recording's frame %u unmarked", i, j);
+  src_yuv = decode_video (mjpeg, "yuv444p");
+  rec_yuv = decode_video (out_mjpeg, "yuv444p");
+  g_assert_nonnull (src_yuv);
+  g_assert_nonnull (rec_yuv);
+  g_assert_cmpuint (g_bytes_get_size (src_yuv), ==, 15 * FRAME);
+  g_assert_cmpuint (g_bytes_get_size (rec_yuv), ==, rec_hashes->len * FRAME);
   /* The take starts at the cue, wherever the loop is then. */
   {
-    guint first = 0;
-    while (first < src_hashes->len &&
-        (rec_hashes->len == 0 ||
-            !g_str_equal (g_ptr_array_index (rec_hashes, 0), g_ptr_array_index (src_hashes, first))))
-      first++;
-    check (first < src_hashes->len, "the first frame is none of the recording's");
-    for (guint i = 0; i < rec_hashes->len && first < src_hashes->len; i++)
-      check (g_str_equal (g_ptr_array_index (rec_hashes, i),
-              g_ptr_array_index (src_hashes, (first + i) % 15)),
-          "frame %u is not the recording's frame %u", i, (first + i) % 15);
+    const guint8 *s = g_bytes_get_data (src_yuv, NULL);
+    const guint8 *r = g_bytes_get_data (rec_yuv, NULL);
+    int first = rec_hashes->len ? source_of (s, 15, r) : -1;
+
+    for (guint j = 1; j < 15; j++)
+      g_assert_cmpint (source_of (s, j, s + (gsize) j * FRAME), ==, -1);
+    check (first >= 0, "the first frame is %s", first == -2 ?
+        "the recording's unmarked" : "none of the recording's");
+    for (guint i = 1; i < rec_hashes->len && first >= 0; i++)
+      check (source_of (s, 15, r + (gsize) i * FRAME) == (int) ((first + i) % 15),
+          "frame %u is not the recording's frame %u, marked", i, (first + i) % 15);
   }
+  check_take_watermark (studio->archive, "replay", "001-neutral");
   p1 = probe_media (out_mjpeg);
   v1 = json_array_get (json_object_get (p1, "streams"), 0);
-  check (json_integer_value (json_object_get (v1, "width")) == 352 &&
+  check (json_integer_value (json_object_get (v1, "width")) == WIDTH &&
       g_strcmp0 (json_string_value (json_object_get (v1, "r_frame_rate")), "25/1") == 0,
       "passed-through MJPEG changed format");
   check (json_array_size (json_object_get (p1, "streams")) == 1, "a sound track with audio none");

@@ -102,6 +102,8 @@ test_flags (void)
       "peak %g dBFS", json_real_value (json_object_get (audio, "peak_dbfs")));
   check (has_flag (take, "frames-dropped") && has_flag (take, "audio-clipped"),
       "take.json flags");
+  /* Frames dropped by the camera; the ones it delivered are all marked. */
+  check_take_watermark (studio->archive, "flags", "001-joy");
   studio_free (studio);
 }
 

@@ -62,6 +62,10 @@ test_keys (void)
   check (journal_find (journal, "take.finished", "001-joy-r2") >
       journal_find (journal, "take.finished", "001-joy"), "retake order");
   check (journal_find (journal, "consent.refused", "003-anger") > 0, "no refusal for 003-anger");
+  /* A retake is a take of its own: its own watermark tag. */
+  check (check_take_watermark (studio->archive, "keys", "001-joy") !=
+      check_take_watermark (studio->archive, "keys", "001-joy-r2"),
+      "the retake has the first take's tag");
   check (journal_find (journal, "consent.given", "002-sadness") < 0 &&
       journal_find (journal, "consent.refused", "002-sadness") < 0, "skipped take asked");
   {

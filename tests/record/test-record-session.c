@@ -7,7 +7,8 @@
  * plugin from a known WAV, consent from a consent file: every file plays,
  * holds MJPEG of the right size and rate and a sound track, lasts the
  * take's length within one frame, its sound is the WAV's samples, the
- * journal verifies, and every consent.given comes before its take.started.
+ * journal verifies, every consent.given comes before its take.started, and
+ * every frame carries its take's own watermark tag.
  */
 #include <math.h>
 #include <string.h>
@@ -163,6 +164,29 @@ check_camera_file (Studio *studio, const char *take_dir, json_t *take_json,
       "%s: first frame %g ms after the cue", path, jnum (cam, "start_latency_ms"));
 }
 
+/* emocap detect finds the take's own tag in its file: the frames carry it
+ * from the cue on, under the archive's key. */
+static void
+check_detected (Studio *studio, const char *take_dir, const char *take, const char *camera,
+    guint64 tag)
+{
+  g_autofree char *name = g_strdup_printf ("%s.mkv", camera);
+  g_autofree char *path = g_build_filename (take_dir, name, NULL);
+  g_autofree char *tag_hex = g_strdup_printf ("%016" G_GINT64_MODIFIER "x", tag);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (json_t) result = NULL;
+  const char *argv[] = { "detect", "--archive", studio->archive, "--json", path, NULL };
+  int status;
+
+  status = studio_run (studio, NULL, &out, &err, argv);
+  check (status == 0, "detect %s: exit %d\n%s%s", path, status, out, err);
+  result = json_loads (out ? out : "", 0, NULL);
+  check (json_is_true (json_object_get (result, "found")) &&
+      g_strcmp0 (json_string_value (json_object_get (result, "tag")), tag_hex) == 0 &&
+      g_strcmp0 (json_string_value (json_object_get (result, "take")), take) == 0,
+      "detect %s: expected take %s, tag %s:\n%s", path, take, tag_hex, out);
+}
+
 static void
 test_session (void)
 {
@@ -177,6 +201,7 @@ test_session (void)
   const char *argv[] = { "record", script, "--archive", studio->archive, "--auto",
     "--consent-file", consent_path, NULL };
   const char *verify[] = { "verify", session_dir, NULL };
+  guint64 tags[G_N_ELEMENTS (takes)];
   int status;
 
   studio_start_feeder (studio);
@@ -212,6 +237,11 @@ test_session (void)
         "take %s: files in take.finished", takes[t].id);
     for (guint c = 0; c < G_N_ELEMENTS (cameras); c++)
       check_camera_file (studio, dir, take_json, takes[t].seconds, c);
+
+    tags[t] = check_take_watermark (studio->archive, "test-2026-11-22-a", takes[t].id);
+    for (guint u = 0; u < t; u++)
+      check (tags[u] != tags[t], "takes %s and %s have the same tag", takes[u].id, takes[t].id);
+    check_detected (studio, dir, takes[t].id, cameras[t % G_N_ELEMENTS (cameras)].id, tags[t]);
   }
 
   g_clear_pointer (&out, g_free);

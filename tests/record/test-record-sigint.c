@@ -79,6 +79,8 @@ test_sigint (void)
   g_assert_nonnull (take_json);
   check (g_strcmp0 (json_string_value (json_object_get (take_json, "status")), "interrupted") == 0,
       "take.json status");
+  /* What was recorded before Ctrl-C is marked too. */
+  check_take_watermark (studio->archive, "ctrl-c", "001-joy");
 
   check (media_plays (mkv, &errors), "interrupted file does not play: %s", errors);
   probe = probe_media (mkv);

@@ -1,0 +1,85 @@
+/* emocap fuzz target: arbitrary bytes as an MJPEG frame to watermark
+ *
+ * Copyright (C) 2026 emocap developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A camera can send anything, and every frame goes through the embedder.
+ * Besides not crashing: a frame it refuses is refused with an error; a
+ * frame it marks comes out as a JPEG of the same size that decodes without
+ * a warning.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <turbojpeg.h>
+
+#include <emocap/error.h>
+#include <emocap/watermark.h>
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+static const guint8 fuzz_key[EMOCAP_WM_KEY_LEN] = {
+  0x52, 0x0c, 0x9e, 0x71, 0xb3, 0x48, 0x06, 0xdd, 0x2a, 0xf5, 0x63, 0x1b, 0x8c, 0x97, 0x40, 0xe2,
+  0x3d, 0x74, 0xa9, 0x15, 0xce, 0x6f, 0x02, 0xb8, 0x59, 0x91, 0xe7, 0x2c, 0x46, 0xfa, 0x0b, 0x83,
+};
+
+/* Pictures larger than this are decoded only as far as their header: the
+ * full decode would cost more than the embedding it checks. */
+#define MAX_DECODE_PIXELS (2048 * 2048)
+
+static EmocapWmEmbedder *
+fuzz_embedder (void)
+{
+  static EmocapWmEmbedder *wm;
+
+  if (wm == NULL) {
+    wm = emocap_wm_embedder_new (fuzz_key);
+    emocap_wm_embedder_set_tag (wm, G_GUINT64_CONSTANT (0x5a17c0ffee000001));
+  }
+  return wm;
+}
+
+static void
+check_marked (const uint8_t *in, size_t in_len, const guint8 *out, gsize out_len)
+{
+  tjhandle tj = tjInitDecompress ();
+  int w = 0, h = 0, sub = 0, cs = 0, ow = 0, oh = 0, osub = 0, ocs = 0;
+
+  if (tj == NULL)
+    abort ();
+  if (out == NULL || out_len < 4 || out[0] != 0xff || out[1] != 0xd8)
+    abort ();
+  /* The input's header was read, so TurboJPEG reads it too; the output
+   * has the same size and sampling. */
+  if (tjDecompressHeader3 (tj, in, in_len, &w, &h, &sub, &cs) != 0 ||
+      tjDecompressHeader3 (tj, out, out_len, &ow, &oh, &osub, &ocs) != 0 ||
+      w != ow || h != oh || sub != osub)
+    abort ();
+  if ((gsize) ow * oh <= MAX_DECODE_PIXELS) {
+    guint8 *pixels = g_malloc ((gsize) ow * oh);
+    if (tjDecompress2 (tj, out, out_len, pixels, ow, 0, oh, TJPF_GRAY, 0) != 0)
+      abort ();
+    g_free (pixels);
+  }
+  tjDestroy (tj);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  GError *error = NULL;
+  guint8 *out = NULL;
+  gsize out_len = 0;
+
+  if (emocap_wm_embed_jpeg (fuzz_embedder (), data, size, &out, &out_len, &error)) {
+    if (error != NULL)
+      abort ();
+    check_marked (data, size, out, out_len);
+  } else {
+    if (error == NULL || error->domain != EMOCAP_ERROR || out != NULL)
+      abort ();
+    g_error_free (error);
+  }
+  g_free (out);
+  return 0;
+}
