@@ -233,7 +233,9 @@ run (int argc, char **argv)
     printf ("  take           %s (%s, %s)\n", jstr (match.take, "take"),
         jstr (match.take, "emotion"), jstr (match.take, "status"));
     printf ("  recorded       %s\n", jstr (match.take, "cue_at"));
-    printf ("  actor          %s\n", jstr (match.take, "actor"));
+    printf ("  actor          %s (%s)\n",
+        jstr (json_object_get (match.take, "actor"), "name"),
+        jstr (json_object_get (match.take, "actor"), "id"));
     printf ("  contract       %s (sha256 %s)\n", jstr (c, "id"), jstr (c, "sha256"));
     if (terms) {
       printf ("  terms the actor consented to:\n");
