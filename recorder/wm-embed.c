@@ -364,6 +364,30 @@ emocap_wm_embed_luma (EmocapWmEmbedder *wm, guint8 *luma, int width,
 
 /* ── JPEG frames ─────────────────────────────────────────────────────── */
 
+/* Corrupt entropy data can decode, without a warning, to coefficients a
+ * baseline JPEG cannot hold; written back they would make a broken
+ * stream, so such a frame is not marked. */
+static gboolean
+coefficients_in_range (j_decompress_ptr src, jvirt_barray_ptr *coefs)
+{
+  for (int ci = 0; ci < src->num_components; ci++) {
+    jpeg_component_info *comp = &src->comp_info[ci];
+    for (JDIMENSION by = 0; by < comp->height_in_blocks; by++) {
+      JBLOCKARRAY row = (*src->mem->access_virt_barray) ((j_common_ptr) src,
+          coefs[ci], by, 1, FALSE);
+      for (JDIMENSION bx = 0; bx < comp->width_in_blocks; bx++) {
+        const JCOEF *c = row[0][bx];
+        if (c[0] < -2047 || c[0] > 2047)
+          return FALSE;
+        for (int k = 1; k < DCTSIZE2; k++)
+          if (c[k] < -1023 || c[k] > 1023)
+            return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
 /* Marks the luma coefficients of a decompressor that has read them. */
 static void
 embed_coefficients (EmocapWmEmbedder *wm, j_decompress_ptr src,
@@ -477,6 +501,12 @@ emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg, gsize len,
   if (wm->src_err.warnings) {
     g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA,
         "JPEG frame is corrupt: %s", wm->src_err.message);
+    goto fail;
+  }
+
+  if (!coefficients_in_range (src, coefs)) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA,
+        "JPEG frame is corrupt: coefficients out of range");
     goto fail;
   }
 
