@@ -13,9 +13,6 @@
 
 G_BEGIN_DECLS
 
-/* Luma DCT coefficients the JPEG path touches: u and v up to 2. */
-#define WM_LOW_COEFS 9
-
 /* Peak bump amplitude, in luma levels, of a block of reference activity
  * at strength 1. */
 #define WM_AMPLITUDE 5.0

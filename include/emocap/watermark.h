@@ -25,8 +25,8 @@ G_BEGIN_DECLS
  * the detector locks onto.  The bump amplitude follows local picture activity (per 8x8
  * block), so flat skin and backdrops stay clean.
  *
- * MJPEG frames are marked in the quantized DCT coefficients (the lowest
- * six of each luma block), raw frames in the pixels: the same pattern.
+ * MJPEG frames are marked in the quantized DCT coefficients (the nine
+ * lowest, u and v up to 2, of each luma block), raw frames in the pixels: the same pattern.
  */
 
 #define EMOCAP_WM_KEY_LEN 32
