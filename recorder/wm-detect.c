@@ -19,11 +19,13 @@
  * the same in every frame, the picture moves.
  *
  * The search then tries cell sizes from a picture that shows more than
- * the marked one (letterboxing) to one that shows 29 % of its height (a
- * crop); a plain downscale keeps the cell size relative to the height, so
- * it needs no search at all.  For each size the sum is folded onto one
- * tile of BINS × BINS cells' worth of bins; every offset of the tile is
- * then a cyclic shift, tried at 1/BINS of a cell in each direction.  The
+ * the marked one (letterboxing: a 16:9 picture in a 4:3 frame shows 133 %
+ * of its height) to one that shows 29 % of its height (a crop); a plain
+ * downscale keeps the cell size relative to the height, so it needs no
+ * search at all.  For each size the sum is folded onto one tile of BINS ×
+ * BINS cells' worth of bins, as it is and mirrored left to right (a
+ * flipped copy is a common edit); every offset of the tile is then a
+ * cyclic shift, tried at 1/BINS of a cell in each direction.  The
  * strongest synchronization peak, measured in standard deviations of all
  * the shifts at that size, is decoded.
  */
@@ -33,7 +35,7 @@
 #define NORM_FLOOR 0.5
 #define BINS 4
 #define TILE_BINS (EMOCAP_WM_TILE * BINS)
-#define MIN_RELATIVE_CELL 0.8
+#define MIN_RELATIVE_CELL 0.7
 #define MAX_RELATIVE_CELL 3.5
 /* how many of the strongest candidates are decoded */
 #define DECODE_TRIES 3
@@ -58,7 +60,7 @@ struct _EmocapWmDetector {
 typedef struct {
   double z;
   double cell;     /* cell size, working pixels */
-  double score;
+  gboolean mirrored;
   int px, py, dx, dy;
 } Candidate;
 
@@ -261,14 +263,16 @@ typedef struct {
   float weight[BINS];
 } Search;
 
+/* @mirrored: as if the picture were flipped left to right. */
 static void
-fold (const EmocapWmDetector *det, Search *s, double cell)
+fold (const EmocapWmDetector *det, Search *s, double cell, gboolean mirrored)
 {
   int w = det->width, h = det->height;
   double per_bin = cell / BINS;
 
   for (int x = 0; x < w; x++)
-    s->bin_x[x] = (int) floor ((x + 0.5) / per_bin) % TILE_BINS;
+    s->bin_x[mirrored ? w - 1 - x : x] =
+        (int) floor ((x + 0.5) / per_bin) % TILE_BINS;
   for (int y = 0; y < h; y++)
     s->bin_y[y] = (int) floor ((y + 0.5) / per_bin) % TILE_BINS;
 
@@ -369,12 +373,13 @@ scale_step (const EmocapWmDetector *det, double cell)
   return 0.4 * cell * cell / MAX (det->width, det->height);
 }
 
-/* Tries every offset at one cell size; returns how many it tried. */
+/* Tries every offset at one cell size, one way round; returns how many
+ * it tried. */
 static double
 search_scale (const EmocapWmDetector *det, Search *s, double cell,
-    Candidate *best)
+    gboolean mirrored, Candidate *best)
 {
-  fold (det, s, cell);
+  fold (det, s, cell, mirrored);
   for (int py = 0; py < BINS; py++) {
     for (int px = 0; px < BINS; px++) {
       double sum = 0, sumsq = 0;
@@ -394,7 +399,7 @@ search_scale (const EmocapWmDetector *det, Search *s, double cell,
       sd = sqrt (MAX (1e-30, sumsq / (EMOCAP_WM_TILE * EMOCAP_WM_TILE) - mean * mean));
       c = (Candidate) {
         .z = (s->scores[arg] - mean) / sd,
-        .cell = cell, .px = px, .py = py,
+        .cell = cell, .mirrored = mirrored, .px = px, .py = py,
         .dx = arg % EMOCAP_WM_TILE, .dy = arg / EMOCAP_WM_TILE,
       };
       keep_best (best, &c);
@@ -447,7 +452,8 @@ emocap_wm_detector_run (EmocapWmDetector *det, EmocapWmResult *result,
 
   for (cell = MIN_RELATIVE_CELL * cell1; cell <= cell_max;
        cell += scale_step (det, cell)) {
-    candidates += search_scale (det, s, cell, best);
+    candidates += search_scale (det, s, cell, FALSE, best);
+    candidates += search_scale (det, s, cell, TRUE, best);
     if (progress)
       progress ((double) ++scale_index / n_scales, user_data);
   }
@@ -461,7 +467,8 @@ emocap_wm_detector_run (EmocapWmDetector *det, EmocapWmResult *result,
       fine[f] = best[k];
     for (int f = -3; f <= 3; f++)
       if (f != 0)
-        candidates += search_scale (det, s, best[k].cell + f * step, fine);
+        candidates += search_scale (det, s, best[k].cell + f * step,
+            best[k].mirrored, fine);
     best[k] = fine[0];
   }
 
@@ -473,7 +480,7 @@ emocap_wm_detector_run (EmocapWmDetector *det, EmocapWmResult *result,
     double fa;
     gboolean decoded;
 
-    fold (det, s, c->cell);
+    fold (det, s, c->cell, c->mirrored);
     cell_values (s, c->px, c->py);
     soft_bits (det, s, c, soft);
     decoded = emocap_wm_decode (soft, &tag);
@@ -492,6 +499,7 @@ emocap_wm_detector_run (EmocapWmDetector *det, EmocapWmResult *result,
     result->offset_y = fmod ((c->dy + (double) c->py / BINS) * c->cell,
         EMOCAP_WM_TILE * c->cell) / det->work_scale;
     result->visible_fraction = cell1 / c->cell;
+    result->mirrored = c->mirrored;
     for (int b = 0; b < EMOCAP_WM_CODED_BITS; b++)
       result->channel_bits[b] = soft[b] > 0;
     if (decoded && fa <= MAX_FALSE_ALARM) {

@@ -129,6 +129,9 @@ typedef struct {
   double cell_px;           /* cell size found, in clip pixels */
   double offset_x, offset_y;/* tile origin found, in clip pixels */
   double visible_fraction;  /* clip height / marked picture height */
+  gboolean mirrored;        /* the clip is the marked picture flipped left
+                             * to right (offset_x then counts in the
+                             * flipped picture) */
   guint frames;
   /* hard decisions on the coded bits at the best synchronization */
   guint8 channel_bits[EMOCAP_WM_CODED_BITS];

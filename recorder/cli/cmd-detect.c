@@ -175,11 +175,12 @@ run (int argc, char **argv)
     channel = json_string (bits->str);
     g_string_free (bits, TRUE);
 
-    out = json_pack ("{s:s, s:b, s:s?, s:f, s:f, s:f, s:i, s:f, s:f, s:[f,f], s:o}",
+    out = json_pack ("{s:s, s:b, s:s?, s:f, s:f, s:f, s:i, s:f, s:f, s:b, s:[f,f], s:o}",
         "clip", clip, "found", result.found, "tag", tag_hex,
         "false_alarm", result.false_alarm, "sync_z", result.sync_z,
         "candidates", result.candidates, "frames", (int) result.frames,
         "cell_px", result.cell_px, "visible_fraction", result.visible_fraction,
+        "mirrored", result.mirrored,
         "tile_origin", result.offset_x, result.offset_y,
         "channel_bits", channel);
     if (have_match) {
@@ -220,7 +221,8 @@ run (int argc, char **argv)
   printf ("  evidence       %u frames, sync %.1f sigma over %.3g hypotheses\n",
       result.frames, result.sync_z, result.candidates);
   printf ("  picture        %.0f %% of the marked picture's height is shown "
-      "(cells of %.1f px)\n", 100.0 * result.visible_fraction, result.cell_px);
+      "(cells of %.1f px)%s\n", 100.0 * result.visible_fraction, result.cell_px,
+      result.mirrored ? ", flipped left to right" : "");
   if (!archive) {
     printf ("  give --archive DIR to name the session and take\n");
   } else if (!have_match) {

@@ -6,7 +6,8 @@
  * Short clips of natural-looking content (a 1/f "plasma" picture, the
  * spectrum of photographs, panned with a little sensor noise) are marked
  * through the MJPEG path and the raw path, then attacked with ffmpeg
- * (x264 CRF 28, a 50 % downscale) and detected through
+ * (x264 CRF 28, a 50 % downscale, a mirror image, a 4:3 letterbox) and
+ * detected through
  * emocap_wm_detect_file(), as `emocap detect` does.
  */
 #include <math.h>
@@ -268,6 +269,34 @@ test_half_size (void)
   g_assert_cmphex (r.tag, ==, TAG);
 }
 
+/* Flipped left to right, and letterboxed into 4:3 (the marked picture
+ * is then 75 % of the clip's height), each through x264 CRF 28. */
+static void
+test_mirrored (void)
+{
+  g_autofree char *clip = attack (fx.marked, "mirrored.mkv", "hflip");
+  EmocapWmResult r;
+
+  detect (fx.key, clip, &r);
+  g_assert_true (r.found);
+  g_assert_cmphex (r.tag, ==, TAG);
+  g_assert_true (r.mirrored);
+}
+
+static void
+test_letterboxed (void)
+{
+  g_autofree char *clip = attack (fx.marked, "letterboxed.mkv",
+      "scale=1440:810,pad=1440:1080:0:135:black");
+  EmocapWmResult r;
+
+  detect (fx.key, clip, &r);
+  g_assert_true (r.found);
+  g_assert_cmphex (r.tag, ==, TAG);
+  g_assert_false (r.mirrored);
+  g_assert_cmpfloat (fabs (r.visible_fraction - 1080.0 / 810), <, 0.03);
+}
+
 static void
 test_wrong_key (void)
 {
@@ -334,6 +363,8 @@ main (int argc, char **argv)
   g_test_add_func ("/watermark/detect/raw-path", test_raw_path);
   g_test_add_func ("/watermark/detect/x264-crf28", test_x264);
   g_test_add_func ("/watermark/detect/half-size", test_half_size);
+  g_test_add_func ("/watermark/detect/mirrored", test_mirrored);
+  g_test_add_func ("/watermark/detect/letterboxed", test_letterboxed);
   g_test_add_func ("/watermark/detect/wrong-key", test_wrong_key);
   g_test_add_func ("/watermark/detect/unmarked", test_unmarked);
   g_test_add_func ("/watermark/detect/not-a-clip", test_not_a_clip);
