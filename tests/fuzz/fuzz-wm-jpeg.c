@@ -6,10 +6,12 @@
  * A camera can send anything, and every frame goes through the embedder.
  * Besides not crashing: a frame it refuses is refused with an error; a
  * frame it marks comes out as a JPEG of the same size that decodes without
- * a warning.
+ * a warning; the SSE2 and the plain C kernels (EMOCAP_WM_SIMD=0) agree on
+ * every frame, to the bit.
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <turbojpeg.h>
 
@@ -27,16 +29,20 @@ static const guint8 fuzz_key[EMOCAP_WM_KEY_LEN] = {
  * full decode would cost more than the embedding it checks. */
 #define MAX_DECODE_PIXELS (2048 * 2048)
 
+/* The embedder with SSE2 kernels (where there are any), or in plain C. */
 static EmocapWmEmbedder *
-fuzz_embedder (void)
+fuzz_embedder (gboolean simd)
 {
-  static EmocapWmEmbedder *wm;
+  static EmocapWmEmbedder *wm[2];
 
-  if (wm == NULL) {
-    wm = emocap_wm_embedder_new (fuzz_key);
-    emocap_wm_embedder_set_tag (wm, G_GUINT64_CONSTANT (0x5a17c0ffee000001));
+  if (wm[simd] == NULL) {
+    if (!simd)
+      g_setenv ("EMOCAP_WM_SIMD", "0", TRUE);
+    wm[simd] = emocap_wm_embedder_new (fuzz_key);
+    g_unsetenv ("EMOCAP_WM_SIMD");
+    emocap_wm_embedder_set_tag (wm[simd], G_GUINT64_CONSTANT (0x5a17c0ffee000001));
   }
-  return wm;
+  return wm[simd];
 }
 
 static void
@@ -67,11 +73,18 @@ check_marked (const uint8_t *in, size_t in_len, const guint8 *out, gsize out_len
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  GError *error = NULL;
-  guint8 *out = NULL;
-  gsize out_len = 0;
+  GError *error = NULL, *c_error = NULL;
+  guint8 *out = NULL, *c_out = NULL;
+  gsize out_len = 0, c_out_len = 0;
+  gboolean ok, c_ok;
 
-  if (emocap_wm_embed_jpeg (fuzz_embedder (), data, size, &out, &out_len, &error)) {
+  ok = emocap_wm_embed_jpeg (fuzz_embedder (TRUE), data, size, &out, &out_len, &error);
+  c_ok = emocap_wm_embed_jpeg (fuzz_embedder (FALSE), data, size, &c_out,
+      &c_out_len, &c_error);
+  if (ok != c_ok || out_len != c_out_len ||
+      (ok && memcmp (out, c_out, out_len) != 0))
+    abort ();
+  if (ok) {
     if (error != NULL)
       abort ();
     check_marked (data, size, out, out_len);
@@ -79,7 +92,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     if (error == NULL || error->domain != EMOCAP_ERROR || out != NULL)
       abort ();
     g_error_free (error);
+    g_error_free (c_error);
   }
   g_free (out);
+  g_free (c_out);
   return 0;
 }
