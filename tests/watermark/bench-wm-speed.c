@@ -375,6 +375,24 @@ render_frame (const Image *scene, double t, guint64 *rng, guint8 *rgb)
   g_free (noise);
 }
 
+/* A rendered frame as the camera would send it, in *@jpeg (tjFree). */
+static gboolean
+compress_frame (tjhandle tj, const guint8 *rgb, unsigned char **jpeg,
+    unsigned long *len)
+{
+  *jpeg = NULL;
+  *len = 0;
+  if (tjCompress2 (tj, rgb, WIDTH, 0, HEIGHT, TJPF_RGB, jpeg, len,
+          settings.subsamp, settings.quality, 0) < 0) {
+    fprintf (stderr, "bench-wm-speed: cannot compress a frame: %s\n",
+        tjGetErrorStr2 (tj));
+    tjFree (*jpeg);
+    *jpeg = NULL;
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 make_frames (Bench *b, const char *photo_arg, GString *about)
 {
@@ -409,13 +427,8 @@ make_frames (Bench *b, const char *photo_arg, GString *about)
     unsigned long len = 0;
 
     render_frame (&b->scene, (double) i / N_FRAMES, &rng, rgb);
-    if (tjCompress2 (tj, rgb, WIDTH, 0, HEIGHT, TJPF_RGB, &jpeg, &len,
-            settings.subsamp, settings.quality, 0) < 0) {
-      fprintf (stderr, "bench-wm-speed: cannot compress a frame: %s\n",
-          tjGetErrorStr2 (tj));
-      tjFree (jpeg);
+    if (!compress_frame (tj, rgb, &jpeg, &len))
       goto bailout;
-    }
     b->jpeg[i] = g_memdup2 (jpeg, len);
     b->jpeg_len[i] = len;
     total += len;
@@ -766,13 +779,8 @@ write_marked_clip (Bench *b, const char *path, int seconds)
     GstBuffer *buf;
 
     render_frame (&b->scene, (double) i / n, &rng, rgb);
-    if (tjCompress2 (tj, rgb, WIDTH, 0, HEIGHT, TJPF_RGB, &jpeg, &len,
-            settings.subsamp, settings.quality, 0) < 0) {
-      fprintf (stderr, "bench-wm-speed: cannot compress a frame: %s\n",
-          tjGetErrorStr2 (tj));
-      tjFree (jpeg);
+    if (!compress_frame (tj, rgb, &jpeg, &len))
       goto bailout;
-    }
     ok = emocap_wm_embed_jpeg (b->wm, jpeg, len, &out, &out_len, &error);
     tjFree (jpeg);
     if (!ok) {
@@ -847,7 +855,7 @@ bench_detect (Bench *b, int seconds)
 
   printf ("(e) emocap_wm_detect_file, %u frames of %dx%d MJPEG (%.1f MB), "
       "decoding and full search:\n"
-      "    %.2f s wall, %.2f s CPU in all threads, %.1f candidates tried, "
+      "    %.2f s wall, %.2f s CPU in all threads, %.3g candidates tried, "
       "sync %.1f sigma, false alarm %.1e\n",
       result.frames, WIDTH, HEIGHT, st.st_size / 1e6, wall, cpu,
       result.candidates, result.sync_z, result.false_alarm);
