@@ -641,8 +641,11 @@ ac_weights_init (AcWeights *w, const JQUANT_TBL *qtbl)
  *   RMS deviation in luma levels (the orthonormal DCT keeps energy: the
  *   AC energy is the variance × 64); TRUE if a coefficient is out of
  *   range.
- * row_mark: adds round(gain × pattern) to the low coefficients of @n
- *   blocks, within the limits. */
+ * row_mark: adds gain × pattern, rounded, to the low coefficients of @n
+ *   blocks, within the limits.  Halves round away from zero: in a flat
+ *   area the pattern's share of a block's DC is often exactly half a
+ *   quantization step (a quarter of a bump, at the flat areas' gain),
+ *   which rounding to even would drop in every block. */
 
 static inline gboolean
 block_out_of_range_c (const JCOEF *c)
@@ -694,7 +697,8 @@ row_mark_c (JBLOCKROW blocks, int n, const float *pattern, const float *gain)
       for (int u = 0; u < LOW_FREQS; u++) {
         int lo = u == 0 && v == 0 ? DC_MIN : -AC_LIMIT;
         int hi = u == 0 && v == 0 ? DC_MAX : AC_LIMIT;
-        int delta = CLAMP (lrintf (gain[b] * d[v * LOW_STRIDE + u]), -32768, 32767);
+        float x = CLAMP (gain[b] * d[v * LOW_STRIDE + u], -1e6f, 1e6f);
+        int delta = CLAMP ((int) (x + (x < 0 ? -0.5f : 0.5f)), -32768, 32767);
 
         c[v * DCTSIZE + u] = (JCOEF) CLAMP (c[v * DCTSIZE + u] + delta, lo, hi);
       }
@@ -786,6 +790,7 @@ row_mark_sse2 (JBLOCKROW blocks, int n, const float *pattern, const float *gain)
 {
   SSE2_LIMITS;
   const __m128i zero = _mm_setzero_si128 ();
+  const __m128 sign = _mm_set1_ps (-0.0f), half = _mm_set1_ps (0.5f);
 
   for (int b = 0; b < n; b++) {
     __m128i *c = (__m128i *) blocks[b];
@@ -794,9 +799,11 @@ row_mark_sse2 (JBLOCKROW blocks, int n, const float *pattern, const float *gain)
 
 #pragma GCC unroll 3
     for (int r = 0; r < LOW_FREQS; r++) {
-      /* rounds to nearest even, as lrintf(); lanes past LOW_FREQS add 0 */
-      __m128i delta = _mm_packs_epi32 (
-          _mm_cvtps_epi32 (_mm_mul_ps (g, _mm_loadu_ps (d + r * LOW_STRIDE))), zero);
+      /* x ± 0.5, truncated: halves away from zero; lanes past LOW_FREQS
+       * add 0 */
+      __m128 x = _mm_mul_ps (g, _mm_loadu_ps (d + r * LOW_STRIDE));
+      __m128i delta = _mm_packs_epi32 (_mm_cvttps_epi32 (_mm_add_ps (x,
+                  _mm_or_ps (half, _mm_and_ps (x, sign)))), zero);
       __m128i v = _mm_adds_epi16 (_mm_loadu_si128 (c + r), delta);
 
       v = r == 0 ? _mm_min_epi16 (_mm_max_epi16 (v, lo0), hi0) :

@@ -245,6 +245,45 @@ test_jpeg_simd_and_c (void)
   }
 }
 
+/* A flat picture (a backdrop, the black around a synthetic ball) gets the
+ * faint mark of flat areas; at 1080p and a DC quantizer of 8 (quality
+ * 75) its share of each block's DC is exactly half a step, which must
+ * not round away. */
+static void
+test_jpeg_flat (void)
+{
+  const int width = 1920, height = 1080;
+  tjhandle tj = tjInitCompress ();
+  g_autofree guint8 *gray = g_malloc ((gsize) width * height);
+  unsigned char *data = NULL;
+  unsigned long len = 0;
+  g_autoptr (GBytes) jpeg = NULL;
+  g_autoptr (GBytes) marked = NULL;
+  g_autoptr (EmocapWmEmbedder) wm = embedder_new (TRUE);
+  Coefficients a, b;
+  gsize blocks, changed = 0;
+
+  memset (gray, 90, (gsize) width * height);
+  g_assert_cmpint (tjCompress2 (tj, gray, width, 0, height, TJPF_GRAY, &data,
+          &len, TJSAMP_GRAY, 75, 0), ==, 0);
+  jpeg = g_bytes_new (data, len);
+  tjFree (data);
+  tjDestroy (tj);
+  marked = mark (wm, jpeg);
+
+  coefficients_read (jpeg, &a);
+  coefficients_read (marked, &b);
+  g_assert_cmpuint (a.quant[0][0], ==, 8);
+  blocks = (gsize) a.width_in_blocks[0] * a.height_in_blocks[0];
+  for (gsize i = 0; i < blocks; i++)
+    changed += a.coefs[0][i * DCTSIZE2] != b.coefs[0][i * DCTSIZE2];
+  g_test_message ("%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " blocks' DC changed",
+      changed, blocks);
+  g_assert_cmpuint (changed, >, blocks * 9 / 10);
+  coefficients_clear (&a);
+  coefficients_clear (&b);
+}
+
 /* @rgb as a baseline JPEG with one scan per component (libjpeg writes
  * that; cameras send one interleaved scan). */
 static GBytes *
@@ -554,6 +593,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/watermark/embed/jpeg/low-coefficients", test_jpeg_low_coefficients);
   g_test_add_func ("/watermark/embed/jpeg/simd-and-c", test_jpeg_simd_and_c);
+  g_test_add_func ("/watermark/embed/jpeg/flat", test_jpeg_flat);
   g_test_add_func ("/watermark/embed/jpeg/multiscan", test_jpeg_multiscan);
   g_test_add_func ("/watermark/embed/jpeg/limits", test_jpeg_limits);
   g_test_add_func ("/watermark/embed/jpeg/out-of-range", test_jpeg_out_of_range);
