@@ -111,7 +111,12 @@ struct _EmocapWmEmbedder {
   guint32 *colsq;
   gint16 *row_gain;
 
+  /* the decompressor is made afresh for every frame, so that no table of
+   * one frame outlives it (a frame without its Huffman tables means the
+   * standard ones, not the last frame's; one without its quantization
+   * tables is broken); the compressor takes every table from it */
   struct jpeg_decompress_struct src;
+  gboolean have_src;
   struct jpeg_compress_struct dst;
   WmJpegError src_err, dst_err;
   struct jpeg_progress_mgr src_progress, dst_progress;
@@ -180,14 +185,7 @@ emocap_wm_embedder_new (const guint8 key[EMOCAP_WM_KEY_LEN])
   emocap_wm_embedder_set_tag (wm, 0);
   wm->have_tag = FALSE;
 
-  wm_jpeg_error_init (&wm->src_err);
-  wm->src.err = &wm->src_err.pub;
-  jpeg_create_decompress (&wm->src);
-  wm->src.client_data = wm;
-  wm->request_virt_barray = wm->src.mem->request_virt_barray;
-  wm->src.mem->request_virt_barray = request_virt_barray;
   wm->src_progress.progress_monitor = read_progress;
-  wm->src.progress = &wm->src_progress;
   wm_jpeg_error_init (&wm->dst_err);
   wm->dst.err = &wm->dst_err.pub;
   jpeg_create_compress (&wm->dst);
@@ -201,7 +199,6 @@ emocap_wm_embedder_free (EmocapWmEmbedder *wm)
 {
   if (wm == NULL)
     return;
-  jpeg_destroy_decompress (&wm->src);
   jpeg_destroy_compress (&wm->dst);
   sodium_memzero (wm->key, sizeof wm->key);
   g_free (wm->pattern);
@@ -576,17 +573,17 @@ luma_add_pattern (EmocapWmEmbedder *wm, guint8 *luma, int width, int height,
   }
 }
 
-void
+gboolean
 emocap_wm_embed_luma (EmocapWmEmbedder *wm, guint8 *luma, int width,
     int height, int row_stride, int pixel_stride)
 {
   int bw = (width + 7) / 8, bh = (height + 7) / 8;
 
-  g_return_if_fail (wm != NULL && luma != NULL);
+  g_return_val_if_fail (wm != NULL && luma != NULL, FALSE);
 
   if (!wm->have_tag || wm->strength <= 0 || width < 8 || height < 8 ||
       width > MAX_SIDE || height > MAX_SIDE)
-    return;
+    return FALSE;
 
   ensure_pixel_pattern (wm, width, height);
   ensure_blocks (wm, (gsize) bw * bh);
@@ -604,6 +601,7 @@ emocap_wm_embed_luma (EmocapWmEmbedder *wm, guint8 *luma, int width,
     luma_add_pattern (wm, luma, width, height, row_stride, 1);
   else
     luma_add_pattern (wm, luma, width, height, row_stride, pixel_stride);
+  return TRUE;
 }
 
 /* ── JPEG frames ─────────────────────────────────────────────────────── */
@@ -1051,7 +1049,7 @@ emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg, gsize len,
    * encoder always writes the standard tables out. */
   wm->out_buf = wm->prealloc = NULL;
   wm->out_len = 0;
-  wm->src_err.warnings = 0;
+  wm_jpeg_error_init (&wm->src_err);
   wm->dst_err.warnings = 0;
   if (setjmp (wm->src_err.jump)) {
     g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA,
@@ -1064,9 +1062,16 @@ emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg, gsize len,
     goto fail;
   }
 
+  src->err = &wm->src_err.pub;
+  jpeg_create_decompress (src);
+  wm->have_src = TRUE;
+  src->client_data = wm;
+  wm->request_virt_barray = src->mem->request_virt_barray;
+  src->mem->request_virt_barray = request_virt_barray;
+  src->progress = &wm->src_progress;
+
   jpeg_mem_src (src, jpeg, (unsigned long) len);
   jpeg_read_header (src, TRUE);
-  frame_start (wm, src, wm->have_tag && wm->strength > 0);
 
   if (src->image_width > MAX_SIDE || src->image_height > MAX_SIDE ||
       src->image_width < 8 || src->image_height < 8 ||
@@ -1084,6 +1089,7 @@ emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg, gsize len,
     goto fail;
   }
 
+  frame_start (wm, src, wm->have_tag && wm->strength > 0);
   coefs = jpeg_read_coefficients (src);
   if (wm->src_err.warnings) {
     g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA,
@@ -1097,11 +1103,11 @@ emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg, gsize len,
     goto fail;
   }
 
-  /* the buffer pointers live in @wm, not on this stack frame, so they
-   * are still right after a longjmp() */
   /* Room for the whole frame from the start, as the marked frame is
    * about as large as the camera's; libjpeg grows a buffer that proves
-   * too small into one of its own, and leaves ours to us. */
+   * too small into one of its own, and leaves ours to us.  The buffer
+   * pointers live in @wm, not on this stack frame, so they are still
+   * right after a longjmp(). */
   wm->out_len = len + len / 4 + 4096;
   wm->out_buf = wm->prealloc = malloc (wm->out_len);
   if (wm->out_buf == NULL) {
@@ -1115,7 +1121,6 @@ emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg, gsize len,
   dst->progress = wm->frame.mark ? &wm->dst_progress : NULL;
   jpeg_write_coefficients (dst, coefs);
   jpeg_finish_compress (dst);
-  jpeg_finish_decompress (src);
   if (wm->frame.mark && wm->frame.rows_marked != src->total_iMCU_rows) {
     /* not what libjpeg's jpeg_finish_compress() does: the frame went out
      * with rows unmarked */
@@ -1125,6 +1130,8 @@ emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg, gsize len,
     goto fail;
   }
 
+  jpeg_destroy_decompress (src);
+  wm->have_src = FALSE;
   if (wm->out_buf != wm->prealloc)
     free (wm->prealloc);
   *out = wm->out_buf;
@@ -1133,7 +1140,9 @@ emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg, gsize len,
   return TRUE;
 
 fail:
-  jpeg_abort_decompress (src);
+  if (wm->have_src)
+    jpeg_destroy_decompress (src);
+  wm->have_src = FALSE;
   jpeg_abort_compress (dst);
   /* jpeg_mem_dest's buffer comes from malloc(), like g_malloc()'s */
   if (wm->out_buf != wm->prealloc)

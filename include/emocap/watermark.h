@@ -102,8 +102,11 @@ void emocap_wm_embedder_set_tag (EmocapWmEmbedder *wm, guint64 tag);
 void emocap_wm_embedder_set_strength (EmocapWmEmbedder *wm, double strength);
 
 /* Marks a luma plane in place: @pixel_stride is 1 for planar formats
- * (I420, NV12, GRAY8) and 2 for packed 4:2:2 (YUY2: pass the first Y). */
-void emocap_wm_embed_luma (EmocapWmEmbedder *wm, guint8 *luma, int width,
+ * (I420, NV12, GRAY8) and 2 for packed 4:2:2 (YUY2: pass the first Y).
+ * FALSE, the plane untouched, when there is nothing to mark with (no
+ * tag, strength 0) or the picture is smaller than 8 or larger than 8192
+ * pixels on a side. */
+gboolean emocap_wm_embed_luma (EmocapWmEmbedder *wm, guint8 *luma, int width,
     int height, int row_stride, int pixel_stride);
 
 /* Marks a baseline JPEG in the DCT domain (no decode, no requantization

@@ -239,6 +239,7 @@ static gboolean
 mark_raw (GstEmocapWatermark *self, GstBuffer *buf)
 {
   GstVideoFrame frame;
+  gboolean marked;
 
   if (!gst_video_frame_map (&frame, &self->info, buf, GST_MAP_READWRITE)) {
     GST_WARNING_OBJECT (self, "frame at %" GST_TIME_FORMAT
@@ -248,13 +249,19 @@ mark_raw (GstEmocapWatermark *self, GstBuffer *buf)
   }
   /* The luma is component 0 in every format we take; in YUY2 it is every
    * other byte. */
-  emocap_wm_embed_luma (self->embedder, GST_VIDEO_FRAME_COMP_DATA (&frame, 0),
+  marked = emocap_wm_embed_luma (self->embedder,
+      GST_VIDEO_FRAME_COMP_DATA (&frame, 0),
       GST_VIDEO_FRAME_COMP_WIDTH (&frame, 0),
       GST_VIDEO_FRAME_COMP_HEIGHT (&frame, 0),
       GST_VIDEO_FRAME_COMP_STRIDE (&frame, 0),
       GST_VIDEO_FRAME_COMP_PSTRIDE (&frame, 0));
   gst_video_frame_unmap (&frame);
-  return TRUE;
+  if (!marked)
+    GST_WARNING_OBJECT (self, "frame at %" GST_TIME_FORMAT " (%dx%d) passed on "
+        "unmarked: smaller than 8 or larger than 8192 pixels on a side",
+        GST_TIME_ARGS (GST_BUFFER_PTS (buf)), GST_VIDEO_INFO_WIDTH (&self->info),
+        GST_VIDEO_INFO_HEIGHT (&self->info));
+  return marked;
 }
 
 static GstFlowReturn

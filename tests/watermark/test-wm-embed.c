@@ -20,6 +20,7 @@
 #include <jpeglib.h>
 #include <turbojpeg.h>
 
+#include <emocap/error.h>
 #include <emocap/watermark.h>
 
 static const guint8 test_key[EMOCAP_WM_KEY_LEN] = {
@@ -243,6 +244,103 @@ test_jpeg_simd_and_c (void)
     g_assert_false (g_bytes_equal (a, jpeg));
     g_assert_true (g_bytes_equal (a, b));
   }
+}
+
+/* @jpeg without its segments of marker 0xff @marker before the scan
+ * (0xc4: Huffman tables, 0xdb: quantization tables). */
+static GBytes *
+strip_segments (GBytes *jpeg, guint8 marker)
+{
+  gsize len;
+  const guint8 *d = g_bytes_get_data (jpeg, &len);
+  GByteArray *out = g_byte_array_new ();
+  gsize i = 2;
+
+  g_byte_array_append (out, d, 2);
+  while (i + 4 <= len && d[i] == 0xff && d[i + 1] != 0xda) {
+    gsize seg = 2 + ((gsize) d[i + 2] << 8 | d[i + 3]);
+    if (d[i + 1] != marker)
+      g_byte_array_append (out, d + i, seg);
+    i += seg;
+  }
+  g_byte_array_append (out, d + i, len - i);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* The same frame, its Huffman tables optimized for it: not the standard
+ * ones. */
+static GBytes *
+with_optimized_tables (GBytes *jpeg)
+{
+  struct jpeg_decompress_struct src;
+  struct jpeg_compress_struct dst;
+  struct jpeg_error_mgr src_err, dst_err;
+  jvirt_barray_ptr *arrays;
+  unsigned char *out = NULL;
+  unsigned long out_len = 0;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (jpeg, &len);
+  GBytes *bytes;
+
+  src.err = jpeg_std_error (&src_err);
+  src_err.error_exit = test_error_exit;
+  jpeg_create_decompress (&src);
+  dst.err = jpeg_std_error (&dst_err);
+  dst_err.error_exit = test_error_exit;
+  jpeg_create_compress (&dst);
+  jpeg_mem_src (&src, data, len);
+  jpeg_read_header (&src, TRUE);
+  arrays = jpeg_read_coefficients (&src);
+  jpeg_mem_dest (&dst, &out, &out_len);
+  jpeg_copy_critical_parameters (&src, &dst);
+  dst.optimize_coding = TRUE;
+  jpeg_write_coefficients (&dst, arrays);
+  jpeg_finish_compress (&dst);
+  jpeg_finish_decompress (&src);
+  jpeg_destroy_compress (&dst);
+  jpeg_destroy_decompress (&src);
+  bytes = g_bytes_new (out, out_len);
+  free (out);
+  return bytes;
+}
+
+/* Every frame stands on its own tables: after a frame with Huffman
+ * tables of its own, one without any means the standard tables, and one
+ * without quantization tables is refused, not read with the last
+ * frame's. */
+static void
+test_jpeg_tables_per_frame (void)
+{
+  g_autoptr (EmocapWmEmbedder) wm = embedder_new (TRUE);
+  g_autoptr (GBytes) first = make_jpeg (640, 480, TJSAMP_422);
+  g_autoptr (GBytes) custom = with_optimized_tables (first);
+  g_autoptr (GBytes) second = make_jpeg (640, 480, TJSAMP_420);
+  g_autoptr (GBytes) no_dht = strip_segments (second, 0xc4);
+  g_autoptr (GBytes) no_dqt = strip_segments (second, 0xdb);
+  g_autoptr (GBytes) marked = NULL;
+  g_autoptr (GBytes) again = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (no_dqt, &len);
+  guint8 *out = NULL;
+  gsize out_len = 0;
+
+  g_assert_cmpuint (g_bytes_get_size (no_dht), <, g_bytes_get_size (second));
+  g_assert_cmpuint (g_bytes_get_size (no_dqt), <, g_bytes_get_size (second));
+
+  g_bytes_unref (mark (wm, custom));
+  marked = mark (wm, no_dht);
+  check_only_low_luma_changed (second, marked);
+
+  g_bytes_unref (mark (wm, custom));
+  g_assert_false (emocap_wm_embed_jpeg (wm, data, len, &out, &out_len, &error));
+  g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA);
+  g_assert_null (out);
+  g_test_message ("without DQT: %s", error->message);
+
+  /* and the embedder goes on as before */
+  again = mark (wm, no_dht);
+  g_assert_true (g_bytes_equal (again, marked));
 }
 
 /* A flat picture (a backdrop, the black around a synthetic ball) gets the
@@ -594,6 +692,7 @@ main (int argc, char **argv)
   g_test_add_func ("/watermark/embed/jpeg/low-coefficients", test_jpeg_low_coefficients);
   g_test_add_func ("/watermark/embed/jpeg/simd-and-c", test_jpeg_simd_and_c);
   g_test_add_func ("/watermark/embed/jpeg/flat", test_jpeg_flat);
+  g_test_add_func ("/watermark/embed/jpeg/tables-per-frame", test_jpeg_tables_per_frame);
   g_test_add_func ("/watermark/embed/jpeg/multiscan", test_jpeg_multiscan);
   g_test_add_func ("/watermark/embed/jpeg/limits", test_jpeg_limits);
   g_test_add_func ("/watermark/embed/jpeg/out-of-range", test_jpeg_out_of_range);
