@@ -267,10 +267,14 @@ strip_segments (GBytes *jpeg, guint8 marker)
   return g_byte_array_free_to_bytes (out);
 }
 
-/* The same frame, its Huffman tables optimized for it: not the standard
+typedef void (*EditFunc) (j_decompress_ptr src, jvirt_barray_ptr *arrays);
+
+/* The same frame as one scan: only the entropy-coded data is laid out
+ * differently; @edit, if given, changes the coefficients first, and
+ * @optimize gives it Huffman tables of its own rather than the standard
  * ones. */
 static GBytes *
-with_optimized_tables (GBytes *jpeg)
+rewrite (GBytes *jpeg, EditFunc edit, gboolean optimize)
 {
   struct jpeg_decompress_struct src;
   struct jpeg_compress_struct dst;
@@ -291,9 +295,11 @@ with_optimized_tables (GBytes *jpeg)
   jpeg_mem_src (&src, data, len);
   jpeg_read_header (&src, TRUE);
   arrays = jpeg_read_coefficients (&src);
+  if (edit)
+    edit (&src, arrays);
   jpeg_mem_dest (&dst, &out, &out_len);
   jpeg_copy_critical_parameters (&src, &dst);
-  dst.optimize_coding = TRUE;
+  dst.optimize_coding = optimize;
   jpeg_write_coefficients (&dst, arrays);
   jpeg_finish_compress (&dst);
   jpeg_finish_decompress (&src);
@@ -313,7 +319,7 @@ test_jpeg_tables_per_frame (void)
 {
   g_autoptr (EmocapWmEmbedder) wm = embedder_new (TRUE);
   g_autoptr (GBytes) first = make_jpeg (640, 480, TJSAMP_422);
-  g_autoptr (GBytes) custom = with_optimized_tables (first);
+  g_autoptr (GBytes) custom = rewrite (first, NULL, TRUE);
   g_autoptr (GBytes) second = make_jpeg (640, 480, TJSAMP_420);
   g_autoptr (GBytes) no_dht = strip_segments (second, 0xc4);
   g_autoptr (GBytes) no_dqt = strip_segments (second, 0xdb);
@@ -424,46 +430,6 @@ make_multiscan_jpeg (const guint8 *rgb, int width, int height)
   return bytes;
 }
 
-typedef void (*EditFunc) (j_decompress_ptr src, jvirt_barray_ptr *arrays);
-
-/* The same frame as one scan: only the entropy-coded data is laid out
- * differently; @edit, if given, changes the coefficients first. */
-static GBytes *
-rewrite (GBytes *jpeg, EditFunc edit)
-{
-  struct jpeg_decompress_struct src;
-  struct jpeg_compress_struct dst;
-  struct jpeg_error_mgr src_err, dst_err;
-  jvirt_barray_ptr *arrays;
-  unsigned char *out = NULL;
-  unsigned long out_len = 0;
-  gsize len;
-  const guint8 *data = g_bytes_get_data (jpeg, &len);
-  GBytes *bytes;
-
-  src.err = jpeg_std_error (&src_err);
-  src_err.error_exit = test_error_exit;
-  jpeg_create_decompress (&src);
-  dst.err = jpeg_std_error (&dst_err);
-  dst_err.error_exit = test_error_exit;
-  jpeg_create_compress (&dst);
-  jpeg_mem_src (&src, data, len);
-  jpeg_read_header (&src, TRUE);
-  arrays = jpeg_read_coefficients (&src);
-  if (edit)
-    edit (&src, arrays);
-  jpeg_mem_dest (&dst, &out, &out_len);
-  jpeg_copy_critical_parameters (&src, &dst);
-  jpeg_write_coefficients (&dst, arrays);
-  jpeg_finish_compress (&dst);
-  jpeg_finish_decompress (&src);
-  jpeg_destroy_compress (&dst);
-  jpeg_destroy_decompress (&src);
-  bytes = g_bytes_new (out, out_len);
-  free (out);
-  return bytes;
-}
-
 static void
 test_jpeg_multiscan (void)
 {
@@ -474,7 +440,7 @@ test_jpeg_multiscan (void)
 
   make_rgb (rgb, width, height);
   multi = make_multiscan_jpeg (rgb, width, height);
-  single = rewrite (multi, NULL);
+  single = rewrite (multi, NULL, FALSE);
   g_assert_false (g_bytes_equal (multi, single));
 
   for (int simd = 0; simd <= 1; simd++) {
@@ -531,7 +497,7 @@ test_jpeg_limits (void)
   jpeg = g_bytes_new (data, len);
   tjFree (data);
   tjDestroy (tj);
-  edited = rewrite (jpeg, edit_to_limits);
+  edited = rewrite (jpeg, edit_to_limits, FALSE);
 
   emocap_wm_embedder_set_strength (simd, 3);
   emocap_wm_embedder_set_strength (c, 3);
