@@ -7,6 +7,10 @@
  * entry without `sig`, and `prev` is the SHA-256 of the previous line, so
  * that editing, removing, inserting or reordering lines is detected, and
  * the line a reader is told about is the first one that is wrong.
+ *
+ * The lines are also the leaves of an RFC 9162 Merkle tree: every
+ * `session.closed` is a checkpoint, carrying the size and root of the
+ * tree of the lines before it, under the same signature.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +26,7 @@
 #include <emocap/digest.h>
 #include <emocap/error.h>
 #include <emocap/journal.h>
+#include <emocap/merkle.h>
 
 #include "storage.h"
 
@@ -36,6 +41,8 @@ struct _EmocapJournal {
   char head[EMOCAP_SHA256_HEX_LEN + 1];
   char *last_at;
   off_t length;
+  /* One EmocapMerkleHash per line. */
+  GArray *leaves;
   /* Set when a failed append may have left the file in a state we do not
    * know: further appends are refused. */
   gboolean broken;
@@ -46,6 +53,8 @@ typedef struct {
   gint64 seq;
   char head[EMOCAP_SHA256_HEX_LEN + 1];
   char *last_at;
+  /* The leaf hash of every line so far. */
+  GArray *leaves;
 } ChainEnd;
 
 static const char *const entry_types[] = {
@@ -263,6 +272,49 @@ later_line_has_seq (const char *p, const char *end, gint64 seq)
   return FALSE;
 }
 
+/* The RFC 9162 root of the tree over @leaves, as lower-case hex. */
+static char *
+root_hex (const GArray *leaves)
+{
+  EmocapMerkleHash root;
+
+  emocap_merkle_root ((const EmocapMerkleHash *) leaves->data, leaves->len, &root);
+  return emocap_hex_encode (root.bytes, sizeof root.bytes);
+}
+
+/* A `session.closed` entry on line @lineno: its `tree_size` must be the
+ * number of lines before it and its `root` their tree's root. */
+static gboolean
+verify_checkpoint (const char *name, guint lineno, json_t *entry, const GArray *leaves,
+    GError **error)
+{
+  json_t *size = json_object_get (entry, "tree_size");
+  const char *root = json_string_value (json_object_get (entry, "root"));
+  g_autofree char *expected = NULL;
+
+  if (!json_is_integer (size) || root == NULL) {
+    set_line_error (error, name, lineno,
+        "session.closed without its checkpoint ('tree_size' and 'root' of the lines "
+        "before it)");
+    return FALSE;
+  }
+  if (json_integer_value (size) != (json_int_t) leaves->len) {
+    set_line_error (error, name, lineno,
+        "checkpoint 'tree_size' is %" JSON_INTEGER_FORMAT ", but %u lines come before it",
+        json_integer_value (size), leaves->len);
+    return FALSE;
+  }
+  expected = root_hex (leaves);
+  if (strcmp (root, expected) != 0) {
+    g_autofree char *text = quote_text (root, json_string_length (json_object_get (entry, "root")));
+    set_line_error (error, name, lineno,
+        "checkpoint 'root' is %s, but the Merkle root of lines 1 to %u is %s", text,
+        leaves->len, expected);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* Checks the entry on line @lineno (@line, @len bytes without its
  * newline) and, if it is right, chains it onto @chain.  The checks on the
  * entry itself come before the signature, and those on its place in the
@@ -417,9 +469,17 @@ verify_line (const char *name, guint lineno, const char *line, gsize len,
     goto out;
   }
 
+  if (strcmp (type, EMOCAP_JOURNAL_SESSION_CLOSED) == 0 &&
+      !verify_checkpoint (name, lineno, entry, chain->leaves, error))
+    goto out;
+
   {
     g_autofree char *head = emocap_sha256_hex (line, len);
+    EmocapMerkleHash leaf;
+
     memcpy (chain->head, head, sizeof chain->head);
+    emocap_merkle_leaf_hash (line, len, &leaf);
+    g_array_append_val (chain->leaves, leaf);
   }
   chain->seq = seq;
   g_free (chain->last_at);
@@ -452,6 +512,7 @@ verify_chain (const char *name, const char *data, gsize len, const EmocapKey *ke
   end = data + len;
 
   chain->seq = 0;
+  chain->leaves = g_array_new (FALSE, FALSE, sizeof (EmocapMerkleHash));
   memcpy (chain->head, EMOCAP_JOURNAL_GENESIS, sizeof chain->head);
   chain->last_at = NULL;
 
@@ -484,6 +545,7 @@ fail:
     *bad_line = lineno;
   json_decref (all);
   g_clear_pointer (&chain->last_at, g_free);
+  g_clear_pointer (&chain->leaves, g_array_unref);
   return FALSE;
 }
 
@@ -502,6 +564,7 @@ emocap_journal_verify_data (const char *name, const void *data, gsize len,
   if (!verify_chain (name, data, len, key, &chain, entries, bad_line, error))
     return FALSE;
   g_free (chain.last_at);
+  g_array_unref (chain.leaves);
   if (head)
     *head = g_strdup (chain.head);
   return TRUE;
@@ -609,6 +672,7 @@ emocap_journal_open (const char *path, const EmocapKey *key, GError **error)
   journal->seq = chain.seq;
   memcpy (journal->head, chain.head, sizeof journal->head);
   journal->last_at = chain.last_at;
+  journal->leaves = chain.leaves;
   journal->length = (off_t) content->len;
   return journal;
 
@@ -677,6 +741,9 @@ emocap_journal_append (EmocapJournal *journal, const char *type, json_t *fields,
   g_return_val_if_fail (fields == NULL || !has_reserved_member (fields), NULL);
   g_return_val_if_fail (fields == NULL || !has_real (fields), NULL);
   g_return_val_if_fail (fields == NULL || !has_nul (fields), NULL);
+  g_return_val_if_fail (fields == NULL || strcmp (type, EMOCAP_JOURNAL_SESSION_CLOSED) != 0 ||
+      (json_object_get (fields, "tree_size") == NULL &&
+          json_object_get (fields, "root") == NULL), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (journal->broken) {
@@ -696,6 +763,13 @@ emocap_journal_append (EmocapJournal *journal, const char *type, json_t *fields,
   entry = fields ? json_deep_copy (fields) : json_object ();
   if (entry == NULL)
     goto oom;
+  if (strcmp (type, EMOCAP_JOURNAL_SESSION_CLOSED) == 0) {
+    g_autofree char *root = root_hex (journal->leaves);
+
+    if (json_object_set_new (entry, "tree_size", json_integer (journal->leaves->len)) < 0 ||
+        json_object_set_new (entry, "root", json_string (root)) < 0)
+      goto oom;
+  }
   if (json_object_set_new (entry, "seq", json_integer (journal->seq + 1)) < 0 ||
       json_object_set_new (entry, "at", json_string (at)) < 0 ||
       json_object_set_new (entry, "type", json_string (type)) < 0 ||
@@ -722,6 +796,12 @@ emocap_journal_append (EmocapJournal *journal, const char *type, json_t *fields,
 
   head = emocap_sha256_hex (canonical, len);
   memcpy (journal->head, head, sizeof journal->head);
+  {
+    EmocapMerkleHash leaf;
+
+    emocap_merkle_leaf_hash (canonical, len, &leaf);
+    g_array_append_val (journal->leaves, leaf);
+  }
   journal->seq++;
   journal->length += (off_t) (len + 1);
   g_free (journal->last_at);
@@ -776,6 +856,7 @@ emocap_journal_close (EmocapJournal *journal)
   close (journal->fd);
   sodium_memzero (&journal->key, sizeof journal->key);
   g_free (journal->last_at);
+  g_array_unref (journal->leaves);
   g_free (journal->path);
   g_free (journal);
 }

@@ -57,7 +57,11 @@ EmocapJournal *emocap_journal_open (const char *path, const EmocapKey *key,
  * (no members of its own).  Real numbers do not round-trip exactly through
  * text, so @fields holding a JSON real anywhere (or a string or key with a
  * NUL in it) is a caller error, like a reserved member: write amounts as
- * integers (cents, milliseconds) or strings.  If the clock was set back,
+ * integers (cents, milliseconds) or strings.  A `session.closed` entry is
+ * a checkpoint: the journal adds `tree_size`, the number of lines before
+ * it, and `root`, the hex RFC 9162 Merkle root of those lines (leaf =
+ * SHA-256(0x00 || line without its newline)); @fields must not hold
+ * either.  If the clock was set back,
  * the entry carries the previous entry's `at`, which never goes backwards.
  * If a write or fsync fails, the line is cut back off and EMOCAP_ERROR_IO
  * returned; when that cannot be guaranteed the journal refuses further
@@ -83,8 +87,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapJournal, emocap_journal_close)
  * business): well-formed canonical JSON
  * ending in a newline, `seq` counting up from 1, `prev` the SHA-256 of the
  * previous line (EMOCAP_JOURNAL_GENESIS for the first), a known `type`, an
- * `at` in RFC 3339 UTC with microseconds that never goes backwards, and a
- * valid `sig` by @key over the entry's canonical bytes without `sig`.
+ * `at` in RFC 3339 UTC with microseconds that never goes backwards, a
+ * valid `sig` by @key over the entry's canonical bytes without `sig`, and
+ * on every `session.closed` a checkpoint (`tree_size`, `root`) of the
+ * lines before it.
  *
  * On failure: FALSE, EMOCAP_ERROR_VERIFY with a message that starts with
  * "PATH:LINE: " and says what is wrong, and *@bad_line (if not NULL) set to

@@ -172,6 +172,7 @@ run (int argc, char **argv)
   g_autofree char *data = NULL;
   g_autofree char *head = NULL;
   json_t *entries = NULL;
+  g_autoptr (json_t) checkpoint = NULL;
   guint bad_line = 0;
   gsize n_entries;
   gsize len = 0;
@@ -197,6 +198,17 @@ run (int argc, char **argv)
     return fail (place.id, place.journal, key_hex, bad_line, error);
 
   n_entries = json_array_size (entries);
+  /* The last checkpoint: what `session.closed` signed last. */
+  for (gsize i = n_entries; i > 0; i--) {
+    json_t *entry = json_array_get (entries, i - 1);
+    if (g_strcmp0 (json_string_value (json_object_get (entry, "type")),
+            EMOCAP_JOURNAL_SESSION_CLOSED) == 0) {
+      checkpoint = json_pack ("{s:O, s:O, s:O}", "seq", json_object_get (entry, "seq"),
+          "tree_size", json_object_get (entry, "tree_size"),
+          "root", json_object_get (entry, "root"));
+      break;
+    }
+  }
   json_decref (entries);
   /* Every session journal starts with session.opened: an empty one means
    * the session was lost or emptied. */
@@ -214,12 +226,22 @@ run (int argc, char **argv)
     json_object_set_new (result, "entries", json_integer ((json_int_t) n_entries));
     json_object_set_new (result, "head", json_string (head));
     json_object_set_new (result, "key", json_string (key_hex));
+    json_object_set (result, "checkpoint", checkpoint ? checkpoint : json_null ());
     print_json (result);
     json_decref (result);
   } else {
     printf ("session '%s': %" G_GSIZE_FORMAT " journal %s, chain and signatures intact "
         "(studio key %.16s...)\n", place.id, n_entries,
         n_entries == 1 ? "entry" : "entries", key_hex);
+    if (checkpoint)
+      printf ("closed on line %" JSON_INTEGER_FORMAT " with a signed checkpoint of the %"
+          JSON_INTEGER_FORMAT " entries before it, Merkle root %s\n",
+          json_integer_value (json_object_get (checkpoint, "seq")),
+          json_integer_value (json_object_get (checkpoint, "tree_size")),
+          json_string_value (json_object_get (checkpoint, "root")));
+    else
+      printf ("not closed: no checkpoint yet (still recording, or the recorder was "
+          "stopped before it could close the session)\n");
   }
   return EMOCAP_EXIT_OK;
 }
@@ -232,8 +254,10 @@ const EmocapCommand emocap_cmd_verify = {
       "SESSION is a session folder (one holding journal.jsonl), or a session id\n"
       "looked up in the archive's sessions/ folder.  Every line of the journal\n"
       "must be signed by the studio key, chained by SHA-256 to the line before\n"
-      "it, numbered in order and dated forwards; the first line that is not is\n"
-      "reported as JOURNAL:LINE with what is wrong.\n"
+      "it, numbered in order and dated forwards, and every session.closed must\n"
+      "hold the checkpoint (size and RFC 9162 Merkle root) of the lines before\n"
+      "it; the first line that is not is reported as JOURNAL:LINE with what is\n"
+      "wrong.\n"
       "\n"
       "The key is --key FILE (the studio.pub the studio handed out), else the\n"
       "archive's keys/studio.pub (for a session folder without --archive, the\n"

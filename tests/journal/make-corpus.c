@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <emocap/digest.h>
+#include <emocap/merkle.h>
 
 #include "fuzz-key.h"
 #include "test-util.h"
@@ -60,7 +61,27 @@ static const char *const types[] = {
   "consent.withdrawn", "session.closed", "export.created",
 };
 
-/* The six lines of a good journal signed by @signer. */
+/* The checkpoint of `session.closed` after @n of @lines: `tree_size` @n
+ * and `root` the tree of those lines, with @size_delta added to the
+ * size. */
+static json_t *
+checkpoint_fields (GPtrArray *lines, guint n, int size_delta)
+{
+  g_autofree EmocapMerkleHash *leaves = g_new (EmocapMerkleHash, n + 1);
+  g_autofree char *hex = NULL;
+  EmocapMerkleHash root;
+
+  for (guint i = 0; i < n; i++) {
+    const char *line = g_ptr_array_index (lines, i);
+    emocap_merkle_leaf_hash (line, strlen (line), &leaves[i]);
+  }
+  emocap_merkle_root (leaves, n, &root);
+  hex = emocap_hex_encode (root.bytes, sizeof root.bytes);
+  return json_pack ("{s:I, s:s}", "tree_size", (json_int_t) n + size_delta, "root", hex);
+}
+
+/* The six lines of a good journal signed by @signer, the last a
+ * checkpoint. */
 static GPtrArray *
 good_lines (const EmocapKey *signer)
 {
@@ -68,7 +89,7 @@ good_lines (const EmocapKey *signer)
   g_autofree char *prev = g_strdup (EMOCAP_JOURNAL_GENESIS);
 
   for (int i = 0; i < 6; i++) {
-    json_t *fields = fields_for (i, signer);
+    json_t *fields = i == 5 ? checkpoint_fields (lines, 5, 0) : fields_for (i, signer);
     char *line = test_signed_line (signer, fields, i + 1, times[i], types[i], prev);
     json_decref (fields);
     g_free (prev);
@@ -316,6 +337,21 @@ main (int argc, char **argv)
     g_ptr_array_set_size (lines, 1);
     resign (lines, 0, key, fields, 1, times[0], types[0], EMOCAP_JOURNAL_GENESIS);
     write_lines ("bad-studio-key-type", lines);
+  }
+  {
+    /* session.closed signed, but without its checkpoint, with the wrong
+     * size, or with the root of a journal whose line 2 said otherwise. */
+    g_autoptr (GPtrArray) lines = good_lines (key);
+    g_autoptr (GPtrArray) edited = good_lines (key);
+    g_autofree char *prev = hash_of (lines, 4);
+
+    resign (lines, 5, key, json_object (), 6, times[5], types[5], prev);
+    write_lines ("bad-checkpoint-missing", lines);
+    resign (lines, 5, key, checkpoint_fields (lines, 5, 1), 6, times[5], types[5], prev);
+    write_lines ("bad-checkpoint-size", lines);
+    replace_in_line (edited, 1, "\"joy\"", "\"joi\"");
+    resign (lines, 5, key, checkpoint_fields (edited, 5, 0), 6, times[5], types[5], prev);
+    write_lines ("bad-checkpoint-root", lines);
   }
 
   emocap_key_free (key);

@@ -17,6 +17,7 @@
 #include <emocap/digest.h>
 #include <emocap/error.h>
 #include <emocap/journal.h>
+#include <emocap/merkle.h>
 
 #include "test-util.h"
 
@@ -235,6 +236,17 @@ test_clock_set_back (Fixture *f, gconstpointer data)
   entry = emocap_journal_append (journal, EMOCAP_JOURNAL_SESSION_CLOSED, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_string_value (json_object_get (entry, "at")), ==, future);
+  /* The checkpoint covers the line that was there before the journal was
+   * opened: the root of a one-leaf tree is that leaf's hash. */
+  {
+    EmocapMerkleHash leaf;
+    g_autofree char *hex = NULL;
+
+    emocap_merkle_leaf_hash (line, strlen (line), &leaf);
+    hex = emocap_hex_encode (leaf.bytes, sizeof leaf.bytes);
+    g_assert_cmpint (json_integer_value (json_object_get (entry, "tree_size")), ==, 1);
+    g_assert_cmpstr (json_string_value (json_object_get (entry, "root")), ==, hex);
+  }
   json_decref (entry);
   g_assert_true (emocap_journal_verify (f->path, f->key, &entries, NULL, &error));
   g_assert_no_error (error);

@@ -15,6 +15,7 @@
 #include <emocap/digest.h>
 #include <emocap/journal.h>
 #include <emocap/keys.h>
+#include <emocap/merkle.h>
 
 #include "test-util.h"
 
@@ -26,6 +27,8 @@ typedef struct {
   char *folder;
   char *journal;
   char *head;
+  /* The Merkle root of the five lines before session.closed. */
+  char *root;
   char *key_hex;
 } Fixture;
 
@@ -66,6 +69,24 @@ fixture_set_up (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   test_journal_fill (journal, key);
   f->head = g_strdup (emocap_journal_get_head (journal));
+
+  {
+    g_autofree char *text = NULL;
+    g_autoptr (GPtrArray) lines = NULL;
+    EmocapMerkleHash leaves[5], root;
+    gsize len = 0;
+
+    g_file_get_contents (f->journal, &text, &len, &error);
+    g_assert_no_error (error);
+    lines = test_split_lines (text, len);
+    g_assert_cmpuint (lines->len, ==, 6);
+    for (guint i = 0; i < 5; i++) {
+      const char *line = g_ptr_array_index (lines, i);
+      emocap_merkle_leaf_hash (line, strlen (line), &leaves[i]);
+    }
+    emocap_merkle_root (leaves, 5, &root);
+    f->root = emocap_hex_encode (root.bytes, sizeof root.bytes);
+  }
 }
 
 static void
@@ -76,6 +97,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->folder);
   g_free (f->journal);
   g_free (f->head);
+  g_free (f->root);
   g_free (f->key_hex);
 }
 
@@ -115,7 +137,9 @@ static char *
 intact_line (Fixture *f, guint entries)
 {
   return g_strdup_printf ("session '%s': %u journal entries, chain and signatures "
-      "intact (studio key %.16s...)\n", SESSION, entries, f->key_hex);
+      "intact (studio key %.16s...)\n"
+      "closed on line 6 with a signed checkpoint of the 5 entries before it, "
+      "Merkle root %s\n", SESSION, entries, f->key_hex, f->root);
 }
 
 static void
@@ -236,6 +260,12 @@ test_json (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json_string_value (json_object_get (result, "head")), ==, f->head);
   g_assert_cmpstr (json_string_value (json_object_get (result, "key")), ==, f->key_hex);
   g_assert_null (json_object_get (result, "line"));
+  {
+    json_t *checkpoint = json_object_get (result, "checkpoint");
+    g_assert_cmpint (json_integer_value (json_object_get (checkpoint, "seq")), ==, 6);
+    g_assert_cmpint (json_integer_value (json_object_get (checkpoint, "tree_size")), ==, 5);
+    g_assert_cmpstr (json_string_value (json_object_get (checkpoint, "root")), ==, f->root);
+  }
   json_decref (result);
 }
 
