@@ -860,3 +860,114 @@ emocap_journal_close (EmocapJournal *journal)
   g_free (journal->path);
   g_free (journal);
 }
+
+json_t *
+emocap_journal_inclusion_proof (const char *data, gsize len, gint64 seq, gint64 tree_size,
+    GError **error)
+{
+  g_autoptr (GArray) leaves = g_array_new (FALSE, FALSE, sizeof (EmocapMerkleHash));
+  g_autoptr (GArray) path = NULL;
+  g_autofree char *root = NULL;
+  const char *p = data, *end = data + len;
+  json_t *hashes, *proof;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (tree_size < 1 || seq < 1 || seq > tree_size) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_NOT_FOUND,
+        "no inclusion proof of entry %" G_GINT64_FORMAT " in a tree of %" G_GINT64_FORMAT
+        " entries", seq, tree_size);
+    return NULL;
+  }
+  while (p < end && (gint64) leaves->len < tree_size) {
+    const char *nl = memchr (p, '\n', end - p);
+    EmocapMerkleHash leaf;
+
+    if (nl == NULL)
+      break;
+    emocap_merkle_leaf_hash (p, nl - p, &leaf);
+    g_array_append_val (leaves, leaf);
+    p = nl + 1;
+  }
+  if ((gint64) leaves->len < tree_size) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY,
+        "the journal has %u complete lines, not the %" G_GINT64_FORMAT
+        " of the checkpoint", leaves->len, tree_size);
+    return NULL;
+  }
+
+  path = emocap_merkle_inclusion_proof ((EmocapMerkleHash *) leaves->data, leaves->len,
+      (guint64) seq - 1);
+  root = root_hex (leaves);
+  hashes = json_array ();
+  for (guint i = 0; i < path->len; i++) {
+    EmocapMerkleHash *h = &g_array_index (path, EmocapMerkleHash, i);
+    char *hex = emocap_hex_encode (h->bytes, sizeof h->bytes);
+
+    json_array_append_new (hashes, json_string (hex));
+    g_free (hex);
+  }
+  proof = json_pack ("{s:I, s:I, s:I, s:s, s:o}", "seq", (json_int_t) seq,
+      "leaf_index", (json_int_t) seq - 1, "tree_size", (json_int_t) tree_size,
+      "root", root, "hashes", hashes);
+  return proof;
+}
+
+gboolean
+emocap_journal_check_inclusion (const char *line, gsize len, const json_t *proof,
+    gint64 tree_size, const char *root, GError **error)
+{
+  json_t *index = json_object_get (proof, "leaf_index");
+  json_t *hashes = json_object_get (proof, "hashes");
+  json_t *size = json_object_get (proof, "tree_size");
+  const char *proof_root = json_string_value (json_object_get (proof, "root"));
+  g_autofree EmocapMerkleHash *path = NULL;
+  EmocapMerkleHash leaf, want;
+  gsize n;
+
+  g_return_val_if_fail (line != NULL || len == 0, FALSE);
+  g_return_val_if_fail (root != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!json_is_object (proof) || !json_is_integer (index) || json_integer_value (index) < 0 ||
+      !json_is_array (hashes) || json_array_size (hashes) > 64) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY,
+        "the inclusion proof is not an object with 'leaf_index' and at most 64 'hashes'");
+    return FALSE;
+  }
+  if ((size != NULL && (!json_is_integer (size) || json_integer_value (size) != tree_size)) ||
+      (proof_root != NULL && strcmp (proof_root, root) != 0)) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY,
+        "the inclusion proof is for another tree than the checkpoint's (%" G_GINT64_FORMAT
+        " entries, root %.16s...)", tree_size, root);
+    return FALSE;
+  }
+  if (!emocap_hex_decode (root, want.bytes, sizeof want.bytes)) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY,
+        "the checkpoint's root is not %d hex digits", EMOCAP_SHA256_HEX_LEN);
+    return FALSE;
+  }
+  n = json_array_size (hashes);
+  path = g_new (EmocapMerkleHash, MAX (n, 1));
+  for (gsize i = 0; i < n; i++) {
+    const char *hex = json_string_value (json_array_get (hashes, i));
+    if (hex == NULL || !emocap_hex_decode (hex, path[i].bytes, sizeof path[i].bytes)) {
+      g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY,
+          "hash %" G_GSIZE_FORMAT " of the inclusion proof is not %d hex digits", i + 1,
+          EMOCAP_SHA256_HEX_LEN);
+      return FALSE;
+    }
+  }
+  emocap_merkle_leaf_hash (line, len, &leaf);
+  if (tree_size < 1 ||
+      !emocap_merkle_verify_inclusion (&leaf, (guint64) json_integer_value (index),
+          (guint64) tree_size, path, n, &want)) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY,
+        "the entry is not entry %" JSON_INTEGER_FORMAT " of the checkpointed journal "
+        "(%" G_GINT64_FORMAT " entries, root %.16s...): the proof does not lead to the "
+        "root", json_integer_value (index) + 1, tree_size, root);
+    return FALSE;
+  }
+  return TRUE;
+}

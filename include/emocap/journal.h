@@ -109,4 +109,23 @@ gboolean emocap_journal_verify_data (const char *name, const void *data, gsize l
     const EmocapKey *key, json_t **entries, char **head, guint *bad_line,
     GError **error);
 
+/* The inclusion proof of entry @seq (1-based) in the Merkle tree of the
+ * first @tree_size lines of the journal held in the @len bytes at @data
+ * (which the caller has verified), as a JSON object:
+ *   {"seq": SEQ, "leaf_index": SEQ - 1, "tree_size": N,
+ *    "root": HEX, "hashes": [HEX, ...]}
+ * so that one entry can be shown to be in a signed checkpoint without the
+ * other lines.  NULL and EMOCAP_ERROR_NOT_FOUND if @seq is not within
+ * 1..@tree_size, EMOCAP_ERROR_VERIFY if the journal has fewer lines. */
+json_t *emocap_journal_inclusion_proof (const char *data, gsize len, gint64 seq,
+    gint64 tree_size, GError **error);
+
+/* Checks that the journal line @line (@len bytes, without its newline) is
+ * entry `leaf_index` of the tree whose `tree_size` and `root` (hex) the
+ * checkpoint holds, by the proof @proof made by
+ * emocap_journal_inclusion_proof().  On failure: FALSE and
+ * EMOCAP_ERROR_VERIFY saying what does not hold. */
+gboolean emocap_journal_check_inclusion (const char *line, gsize len, const json_t *proof,
+    gint64 tree_size, const char *root, GError **error);
+
 G_END_DECLS

@@ -933,6 +933,86 @@ test_failed_write (Fixture *f, gconstpointer data)
   json_decref (fields);
 }
 
+/* Every entry of a closed session has a proof of inclusion in its
+ * checkpoint, which holds for that line alone and for no other, edited,
+ * or differently placed line, nor against another root. */
+static void
+test_inclusion_proofs (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *bytes = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
+  json_t *entries = NULL, *closed;
+  const char *root;
+  gint64 size;
+  gsize len = 0;
+
+  bytes = make_journal (f, &len);
+  g_assert_true (emocap_journal_verify (f->path, f->key, &entries, NULL, &error));
+  closed = json_array_get (entries, 5);
+  g_assert_cmpstr (json_string_value (json_object_get (closed, "type")), ==,
+      EMOCAP_JOURNAL_SESSION_CLOSED);
+  size = json_integer_value (json_object_get (closed, "tree_size"));
+  root = json_string_value (json_object_get (closed, "root"));
+  g_assert_cmpint (size, ==, 5);
+  lines = test_split_lines (bytes, len);
+
+  for (gint64 seq = 1; seq <= size; seq++) {
+    g_autoptr (json_t) proof = emocap_journal_inclusion_proof (bytes, len, seq, size, &error);
+    const char *line = g_ptr_array_index (lines, seq - 1);
+    const char *other = g_ptr_array_index (lines, seq % size);
+    g_autofree char *edited = g_strdup (line);
+    g_autoptr (json_t) moved = NULL;
+    json_t *hash0;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (json_integer_value (json_object_get (proof, "leaf_index")), ==, seq - 1);
+    g_assert_cmpstr (json_string_value (json_object_get (proof, "root")), ==, root);
+    g_assert_true (emocap_journal_check_inclusion (line, strlen (line), proof, size, root,
+            &error));
+    g_assert_no_error (error);
+
+    g_assert_false (emocap_journal_check_inclusion (other, strlen (other), proof, size,
+            root, &error));
+    g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY);
+    g_clear_error (&error);
+
+    edited[strlen (edited) / 2] ^= 1;
+    g_assert_false (emocap_journal_check_inclusion (edited, strlen (edited), proof, size,
+            root, &error));
+    g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY);
+    g_clear_error (&error);
+
+    moved = json_deep_copy (proof);
+    json_object_set_new (moved, "leaf_index", json_integer (seq % size));
+    g_assert_false (emocap_journal_check_inclusion (line, strlen (line), moved, size, root,
+            &error));
+    g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY);
+    g_clear_error (&error);
+
+    hash0 = json_array_get (json_object_get (moved, "hashes"), 0);
+    json_object_set_new (moved, "leaf_index", json_integer (seq - 1));
+    json_string_set (hash0, EMOCAP_JOURNAL_GENESIS);
+    g_assert_false (emocap_journal_check_inclusion (line, strlen (line), moved, size, root,
+            &error));
+    g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY);
+    g_clear_error (&error);
+
+    g_assert_false (emocap_journal_check_inclusion (line, strlen (line), proof, size,
+            EMOCAP_JOURNAL_GENESIS, &error));
+    g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY);
+    g_clear_error (&error);
+  }
+
+  g_assert_null (emocap_journal_inclusion_proof (bytes, len, 6, size, &error));
+  g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (emocap_journal_inclusion_proof (bytes, len, 1, 7, &error));
+  g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY);
+  g_clear_error (&error);
+  json_decref (entries);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -958,6 +1038,7 @@ main (int argc, char **argv)
   ADD ("/journal/failed-write", test_failed_write);
   ADD ("/journal/write-and-sync", test_write_and_sync);
   ADD ("/journal/clock-set-back", test_clock_set_back);
+  ADD ("/journal/inclusion-proofs", test_inclusion_proofs);
 #undef ADD
 
   return g_test_run ();
