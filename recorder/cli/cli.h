@@ -32,6 +32,7 @@ typedef struct {
 extern const EmocapCommand emocap_cmd_check;
 extern const EmocapCommand emocap_cmd_detect;
 extern const EmocapCommand emocap_cmd_devices;
+extern const EmocapCommand emocap_cmd_export;
 extern const EmocapCommand emocap_cmd_record;
 extern const EmocapCommand emocap_cmd_verify;
 
@@ -51,3 +52,23 @@ char *cli_archive_path (const char *option);
 
 /* TRUE if stdout is a terminal (progress shown) and FALSE when piped. */
 gboolean cli_stdout_is_tty (void);
+
+/* Where a session named on the command line is: @folder as the user spelt
+ * it, its @id, its journal, and the @archive it belongs to. */
+typedef struct {
+  char *id;
+  char *folder;
+  char *journal;
+  char *archive;
+} CliSession;
+
+void cli_session_clear (CliSession *place);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliSession, cli_session_clear)
+
+/* @arg is a session folder when it names one (unless @archive_option is
+ * given and @arg is a valid id), else a session id looked up in the
+ * archive (cli_archive_path()).  EMOCAP_ERROR_NOT_FOUND when there is no
+ * such session or it has no journal. */
+gboolean cli_find_session (const char *arg, const char *archive_option, CliSession *place,
+    GError **error);

@@ -29,102 +29,32 @@ static const GOptionEntry options[] = {
   { NULL }
 };
 
-/* Where a session is on disk, and the key that should have signed it. */
-typedef struct {
-  char *id;
-  char *folder;
-  char *journal;
-  char *key_path;
-} SessionPlace;
-
-static void
-session_place_clear (SessionPlace *place)
+/* The key that should have signed the session: --key, else the archive's
+ * keys/studio.pub. */
+static char *
+key_path_for (const CliSession *place)
 {
-  g_free (place->id);
-  g_free (place->folder);
-  g_free (place->journal);
-  g_free (place->key_path);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SessionPlace, session_place_clear)
-
-static gboolean
-is_session_id (const char *s)
-{
-  gsize len = strlen (s);
-
-  if (len == 0 || len > 64 || strcmp (s, ".") == 0 || strcmp (s, "..") == 0)
-    return FALSE;
-  for (const char *p = s; *p; p++) {
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
-      return FALSE;
-  }
-  return TRUE;
-}
-
-/* SESSION is a folder when it names one (unless --archive was given for an
- * id), else a session id looked up in the archive. */
-static gboolean
-find_session (const char *arg, SessionPlace *place, GError **error)
-{
-  g_autofree char *archive = NULL;
-
-  if (!(opt_archive && is_session_id (arg)) && g_file_test (arg, G_FILE_TEST_IS_DIR)) {
-    /* Messages keep the user's spelling; the id and the archive
-     * (ARCHIVE/sessions/SESSION) come from the absolute path. */
-    g_autofree char *absolute = g_canonicalize_filename (arg, NULL);
-    g_autofree char *sessions = g_path_get_dirname (absolute);
-    place->folder = g_strdup (arg);
-    place->id = g_path_get_basename (absolute);
-    archive = g_path_get_dirname (sessions);
-  } else if (is_session_id (arg)) {
-    g_autofree char *sessions = NULL;
-    archive = cli_archive_path (opt_archive);
-    sessions = g_build_filename (archive, "sessions", NULL);
-    place->id = g_strdup (arg);
-    place->folder = g_build_filename (sessions, arg, NULL);
-    if (!g_file_test (place->folder, G_FILE_TEST_IS_DIR)) {
-      g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_NOT_FOUND,
-          "session '%s' is not in archive '%s' (no folder '%s'); pass the "
-          "session's folder, or the archive with --archive DIR", arg, archive,
-          place->folder);
-      return FALSE;
-    }
-  } else {
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_NOT_FOUND,
-        "'%s' is neither a session folder nor a session id", arg);
-    return FALSE;
-  }
-
-  place->journal = g_build_filename (place->folder, "journal.jsonl", NULL);
-  if (!g_file_test (place->journal, G_FILE_TEST_EXISTS)) {
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_NOT_FOUND,
-        "session '%s' has no journal: '%s' does not exist", place->id, place->journal);
-    return FALSE;
-  }
-
   if (opt_key)
-    place->key_path = g_strdup (opt_key);
-  else if (opt_archive)
-    place->key_path = g_build_filename (opt_archive, "keys", "studio.pub", NULL);
-  else
-    place->key_path = g_build_filename (archive, "keys", "studio.pub", NULL);
-  return TRUE;
+    return g_strdup (opt_key);
+  if (opt_archive)
+    return g_build_filename (opt_archive, "keys", "studio.pub", NULL);
+  return g_build_filename (place->archive, "keys", "studio.pub", NULL);
 }
 
 static EmocapKey *
-load_key (const SessionPlace *place, GError **error)
+load_key (const CliSession *place, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
+  g_autofree char *key_path = key_path_for (place);
   EmocapKey *key;
 
-  key = emocap_key_load_public (place->key_path, &local_error);
+  key = emocap_key_load_public (key_path, &local_error);
   if (key != NULL)
     return key;
   if (!opt_key && g_error_matches (local_error, EMOCAP_ERROR, EMOCAP_ERROR_NOT_FOUND)) {
     g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_NOT_FOUND,
         "no studio key to verify session '%s' with: '%s' does not exist; pass the "
-        "studio's public key with --key FILE", place->id, place->key_path);
+        "studio's public key with --key FILE", place->id, key_path);
     return NULL;
   }
   g_propagate_error (error, g_steal_pointer (&local_error));
@@ -165,7 +95,7 @@ fail (const char *session, const char *journal, const char *key_hex, guint line,
 static int
 run (int argc, char **argv)
 {
-  g_auto (SessionPlace) place = { NULL, };
+  g_auto (CliSession) place = { NULL, };
   g_autoptr (EmocapKey) key = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *key_hex = NULL;
@@ -181,7 +111,7 @@ run (int argc, char **argv)
     return cli_usage (&emocap_cmd_verify, argc < 2 ? "which session? give its folder or id"
         : "verify takes one session");
 
-  if (!find_session (argv[1], &place, &error))
+  if (!cli_find_session (argv[1], opt_archive, &place, &error))
     return fail (argv[1], NULL, NULL, 0, error);
   key = load_key (&place, &error);
   if (key == NULL)

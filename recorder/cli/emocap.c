@@ -20,6 +20,7 @@ static const EmocapCommand *const commands[] = {
   &emocap_cmd_verify,
   &emocap_cmd_detect,
   &emocap_cmd_devices,
+  &emocap_cmd_export,
 };
 
 static const char exit_codes[] =
