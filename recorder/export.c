@@ -778,3 +778,95 @@ emocap_export_result_free (EmocapExportResult *result)
   g_free (result->manifest_sha256);
   g_free (result);
 }
+
+/* ----- reading the tags back ----- */
+
+typedef struct {
+  GHashTable *tags;
+  GString *text;
+  char *name;
+  gboolean in_name, in_string;
+} TagParser;
+
+static void
+tags_start (GMarkupParseContext *ctx, const char *element, const char **names,
+    const char **values, gpointer data, GError **error)
+{
+  TagParser *p = data;
+
+  if (strcmp (element, "Simple") == 0)
+    g_clear_pointer (&p->name, g_free);
+  p->in_name = strcmp (element, "Name") == 0;
+  p->in_string = strcmp (element, "String") == 0;
+  g_string_truncate (p->text, 0);
+}
+
+static void
+tags_end (GMarkupParseContext *ctx, const char *element, gpointer data, GError **error)
+{
+  TagParser *p = data;
+
+  if (p->in_name && strcmp (element, "Name") == 0) {
+    g_free (p->name);
+    p->name = g_strdup (p->text->str);
+  } else if (p->in_string && strcmp (element, "String") == 0 && p->name != NULL) {
+    /* The first of a name wins: a second one cannot override it. */
+    if (!g_hash_table_contains (p->tags, p->name))
+      g_hash_table_insert (p->tags, g_strdup (p->name), g_strdup (p->text->str));
+  }
+  p->in_name = p->in_string = FALSE;
+}
+
+static void
+tags_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer data,
+    GError **error)
+{
+  TagParser *p = data;
+
+  if (p->in_name || p->in_string)
+    g_string_append_len (p->text, text, len);
+}
+
+GHashTable *
+emocap_export_read_tags (const char *mkv, GError **error)
+{
+  static const GMarkupParser parser = { tags_start, tags_end, tags_text, NULL, NULL };
+  const char *argv[] = { "mkvextract", mkv, "tags", "-", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) local = NULL;
+  GMarkupParseContext *ctx;
+  TagParser p = { 0, };
+  const char *xml;
+  int status = 0;
+
+  g_return_val_if_fail (mkv != NULL, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+          &status, &local)) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO,
+        "cannot run mkvextract to read the tags of '%s': %s (install mkvtoolnix)", mkv,
+        local->message);
+    return NULL;
+  }
+  if (!g_spawn_check_wait_status (status, NULL)) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA,
+        "cannot read the Matroska tags of '%s': %s%s", mkv, g_strstrip (out), g_strstrip (err));
+    return NULL;
+  }
+  xml = out;
+  if (g_str_has_prefix (xml, "\xef\xbb\xbf"))
+    xml += 3;
+  p.tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  p.text = g_string_new (NULL);
+  ctx = g_markup_parse_context_new (&parser, 0, &p, NULL);
+  if (*xml != '\0' && (!g_markup_parse_context_parse (ctx, xml, -1, &local) ||
+          !g_markup_parse_context_end_parse (ctx, &local))) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA,
+        "the Matroska tags of '%s' cannot be read: %s", mkv, local->message);
+    g_clear_pointer (&p.tags, g_hash_table_unref);
+  }
+  g_markup_parse_context_free (ctx);
+  g_string_free (p.text, TRUE);
+  g_free (p.name);
+  return p.tags;
+}

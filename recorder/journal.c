@@ -971,3 +971,57 @@ emocap_journal_check_inclusion (const char *line, gsize len, const json_t *proof
   }
   return TRUE;
 }
+
+gboolean
+emocap_journal_verify_line (const char *line, gsize len, const EmocapKey *key,
+    json_t **entry_out, GError **error)
+{
+  g_autoptr (json_t) entry = NULL;
+  g_autoptr (json_t) unsigned_entry = NULL;
+  g_autofree char *canonical = NULL, *signed_bytes = NULL;
+  const char *sig, *type;
+  json_error_t jerr;
+
+  g_return_val_if_fail (line != NULL || len == 0, FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  entry = json_loadb (line ? line : "", len, JSON_REJECT_DUPLICATES, &jerr);
+  if (!json_is_object (entry)) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY, "not a journal entry (%s)",
+        entry ? "not an object" : jerr.text);
+    return FALSE;
+  }
+  {
+    char *c = emocap_canonical_json (entry);
+    canonical = g_strdup (c);
+    free (c);
+  }
+  if (canonical == NULL || strlen (canonical) != len || memcmp (canonical, line, len) != 0) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY,
+        "not the journal's bytes (not in canonical form): edited");
+    return FALSE;
+  }
+  type = json_string_value (json_object_get (entry, "type"));
+  if (type == NULL || !is_entry_type (type)) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY, "no known entry type");
+    return FALSE;
+  }
+  sig = json_string_value (json_object_get (entry, "sig"));
+  unsigned_entry = json_copy (entry);
+  json_object_del (unsigned_entry, "sig");
+  {
+    char *c = emocap_canonical_json (unsigned_entry);
+    signed_bytes = g_strdup (c);
+    free (c);
+  }
+  if (sig == NULL || signed_bytes == NULL ||
+      !emocap_key_verify_hex (key, signed_bytes, strlen (signed_bytes), sig)) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_VERIFY,
+        "its signature is not the studio key's: edited after signing, or forged");
+    return FALSE;
+  }
+  if (entry_out)
+    *entry_out = g_steal_pointer (&entry);
+  return TRUE;
+}

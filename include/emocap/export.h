@@ -77,4 +77,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapExportResult, emocap_export_result_free)
 #define EMOCAP_EXPORT_TAG_TAKE_TAG       "_EMOCAP_TAKE_TAG"
 #define EMOCAP_EXPORT_TAG_TAKE           "_EMOCAP_TAKE"
 
+/* The global Matroska tags of @mkv (name -> string value), read with
+ * mkvextract.  NULL with EMOCAP_ERROR_IO if it cannot be run,
+ * EMOCAP_ERROR_INVALID_MEDIA if the file's tags cannot be read. */
+GHashTable *emocap_export_read_tags (const char *mkv, GError **error);
+
 G_END_DECLS

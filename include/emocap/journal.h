@@ -109,6 +109,14 @@ gboolean emocap_journal_verify_data (const char *name, const void *data, gsize l
     const EmocapKey *key, json_t **entries, char **head, guint *bad_line,
     GError **error);
 
+/* Checks one journal line on its own (@len bytes, without its newline),
+ * as it appears in an export package: canonical JSON, a known type, and a
+ * valid `sig` by @key.  Its place in the chain is not checked (that is
+ * what an inclusion proof is for).  On success the parsed entry in
+ * *@entry (if not NULL); on failure EMOCAP_ERROR_VERIFY saying why. */
+gboolean emocap_journal_verify_line (const char *line, gsize len, const EmocapKey *key,
+    json_t **entry, GError **error);
+
 /* The inclusion proof of entry @seq (1-based) in the Merkle tree of the
  * first @tree_size lines of the journal held in the @len bytes at @data
  * (which the caller has verified), as a JSON object:

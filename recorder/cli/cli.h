@@ -29,6 +29,7 @@ typedef struct {
   int (*run) (int argc, char **argv);
 } EmocapCommand;
 
+extern const EmocapCommand emocap_cmd_audit;
 extern const EmocapCommand emocap_cmd_check;
 extern const EmocapCommand emocap_cmd_detect;
 extern const EmocapCommand emocap_cmd_devices;

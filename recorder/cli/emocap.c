@@ -21,6 +21,7 @@ static const EmocapCommand *const commands[] = {
   &emocap_cmd_detect,
   &emocap_cmd_devices,
   &emocap_cmd_export,
+  &emocap_cmd_audit,
 };
 
 static const char exit_codes[] =
