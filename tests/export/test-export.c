@@ -16,118 +16,7 @@
 #include <emocap/keys.h>
 #include <emocap/terms.h>
 
-#include "../record/record-util.h"
-
-#define SESSION "export-test"
-
-static const char script_text[] =
-    "{\n"
-    "  \"emocap\": 1, \"session\": \"" SESSION "\", \"studio\": \"Northlight Casting\",\n"
-    "  \"operator\": \"op-jlee\", \"actor\": { \"id\": \"actor-0042\", \"name\": \"Sam Rivera\" },\n"
-    "  \"contract\": \"contract.json\",\n"
-    "  \"cameras\": [ { \"id\": \"front\", \"device\": \"test:ball\", \"width\": 320, \"height\": 240 } ],\n"
-    "  \"audio\": { \"device\": \"test:sine\" },\n"
-    "  \"takes\": [ { \"emotion\": \"joy\", \"seconds\": 1 }, { \"emotion\": \"anger\", \"seconds\": 1 },\n"
-    "             { \"emotion\": \"joy\", \"seconds\": 1 } ]\n"
-    "}\n";
-
-static Studio *studio;
-static char *pristine;  /* the recorded archive, never touched */
-
-typedef struct {
-  char *dir;
-  char *archive;
-  char *session;
-  char *journal;
-  char *pkg;
-  int status;
-  char *out, *err;
-} Case;
-
-static void
-run_cmd (const char *const *argv)
-{
-  g_autoptr (GError) error = NULL;
-  int status = 0;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-      &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
-static Case *
-case_new (void)
-{
-  Case *c = g_new0 (Case, 1);
-
-  c->dir = g_dir_make_tmp ("emocap-export-XXXXXX", NULL);
-  c->archive = g_build_filename (c->dir, "archive", NULL);
-  c->session = g_build_filename (c->archive, "sessions", SESSION, NULL);
-  c->journal = g_build_filename (c->session, "journal.jsonl", NULL);
-  c->pkg = g_build_filename (c->dir, "out", "pkg", NULL);
-  {
-    const char *argv[] = { "cp", "-a", pristine, c->archive, NULL };
-    run_cmd (argv);
-  }
-  return c;
-}
-
-static void
-case_free (Case *c)
-{
-  const char *argv[] = { "rm", "-rf", c->dir, NULL };
-
-  run_cmd (argv);
-  g_free (c->dir);
-  g_free (c->archive);
-  g_free (c->session);
-  g_free (c->journal);
-  g_free (c->pkg);
-  g_free (c->out);
-  g_free (c->err);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Case, case_free)
-
-/* emocap export SESSION --archive A --to PKG ARGS... */
-static int
-export (Case *c, const char *purpose, ...)
-{
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) "export");
-  g_ptr_array_add (argv, (char *) SESSION);
-  g_ptr_array_add (argv, (char *) "--archive");
-  g_ptr_array_add (argv, c->archive);
-  g_ptr_array_add (argv, (char *) "--to");
-  g_ptr_array_add (argv, c->pkg);
-  g_ptr_array_add (argv, (char *) "--purpose");
-  g_ptr_array_add (argv, (char *) purpose);
-  va_start (args, purpose);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_clear_pointer (&c->out, g_free);
-  g_clear_pointer (&c->err, g_free);
-  c->status = studio_run (studio, NULL, &c->out, &c->err, (const char *const *) argv->pdata);
-  return c->status;
-}
-
-static char *
-read_text (const char *path)
-{
-  g_autoptr (GError) error = NULL;
-  char *text = NULL;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  return text;
-}
+#include "export-util.h"
 
 /* A refusal leaves no package and nothing beside it, and no journal
  * entry. */
@@ -325,24 +214,6 @@ test_refused_take (void)
   assert_nothing_written (c, journal);
 }
 
-static void
-withdraw (Case *c, const char *take)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *keys = g_build_filename (c->archive, "keys", NULL);
-  g_autoptr (EmocapKey) key = emocap_key_load_or_create (keys, &error);
-  g_autoptr (EmocapJournal) journal = NULL;
-  g_autoptr (json_t) fields = json_pack ("{s:s, s:s, s:s}", "session", SESSION, "take", take,
-      "status", "dpv:ConsentWithdrawn");
-  json_t *entry;
-
-  g_assert_no_error (error);
-  journal = emocap_journal_open (c->journal, key, &error);
-  g_assert_no_error (error);
-  entry = emocap_journal_append (journal, "consent.withdrawn", fields, &error);
-  g_assert_no_error (error);
-  json_decref (entry);
-}
 
 static void
 test_withdrawn (void)
@@ -428,22 +299,10 @@ test_target_not_empty (void)
 int
 main (int argc, char **argv)
 {
-  g_autofree char *script = NULL, *consent = NULL, *out = NULL, *err = NULL;
-  int status, result;
+  int result;
 
   g_test_init (&argc, &argv, NULL);
-
-  studio = studio_new ();
-  script = studio_write_script (studio, "script.json", script_text);
-  consent = studio_write_consent (studio, "[\"joy\"]");
-  {
-    const char *rec[] = { "record", script, "--archive", studio->archive, "--auto",
-      "--consent-file", consent, NULL };
-    status = studio_run (studio, NULL, &out, &err, rec);
-    if (status != 0)
-      g_error ("recording the session failed (exit %d):\n%s%s", status, out, err);
-  }
-  pristine = studio->archive;
+  export_util_record ();
 
   g_test_add_func ("/export/ai-training", test_export_ai_training);
   g_test_add_func ("/export/refused-purposes", test_refused_purposes);
