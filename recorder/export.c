@@ -828,15 +828,42 @@ tags_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer data,
 }
 
 GHashTable *
-emocap_export_read_tags (const char *mkv, GError **error)
+emocap_export_parse_tags (const char *xml, gsize len, GError **error)
 {
   static const GMarkupParser parser = { tags_start, tags_end, tags_text, NULL, NULL };
-  const char *argv[] = { "mkvextract", mkv, "tags", "-", NULL };
-  g_autofree char *out = NULL, *err = NULL;
   g_autoptr (GError) local = NULL;
   GMarkupParseContext *ctx;
   TagParser p = { 0, };
-  const char *xml;
+
+  g_return_val_if_fail (xml != NULL || len == 0, NULL);
+
+  if (len >= 3 && memcmp (xml, "\xef\xbb\xbf", 3) == 0) {
+    xml += 3;
+    len -= 3;
+  }
+  p.tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  p.text = g_string_new (NULL);
+  ctx = g_markup_parse_context_new (&parser, 0, &p, NULL);
+  if (len > 0 && (!g_markup_parse_context_parse (ctx, xml, (gssize) len, &local) ||
+          !g_markup_parse_context_end_parse (ctx, &local))) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA,
+        "the Matroska tags cannot be read: %s", local->message);
+    g_clear_pointer (&p.tags, g_hash_table_unref);
+  }
+  g_markup_parse_context_free (ctx);
+  g_string_free (p.text, TRUE);
+  g_free (p.name);
+  return p.tags;
+}
+
+GHashTable *
+emocap_export_read_tags (const char *mkv, GError **error)
+{
+  const char *argv[] = { "mkvextract", mkv, "tags", "-", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) local = NULL;
+  gsize out_len;
+  GHashTable *tags;
   int status = 0;
 
   g_return_val_if_fail (mkv != NULL, NULL);
@@ -853,20 +880,10 @@ emocap_export_read_tags (const char *mkv, GError **error)
         "cannot read the Matroska tags of '%s': %s%s", mkv, g_strstrip (out), g_strstrip (err));
     return NULL;
   }
-  xml = out;
-  if (g_str_has_prefix (xml, "\xef\xbb\xbf"))
-    xml += 3;
-  p.tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  p.text = g_string_new (NULL);
-  ctx = g_markup_parse_context_new (&parser, 0, &p, NULL);
-  if (*xml != '\0' && (!g_markup_parse_context_parse (ctx, xml, -1, &local) ||
-          !g_markup_parse_context_end_parse (ctx, &local))) {
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA,
-        "the Matroska tags of '%s' cannot be read: %s", mkv, local->message);
-    g_clear_pointer (&p.tags, g_hash_table_unref);
-  }
-  g_markup_parse_context_free (ctx);
-  g_string_free (p.text, TRUE);
-  g_free (p.name);
-  return p.tags;
+  out_len = strlen (out);
+  tags = emocap_export_parse_tags (out, out_len, &local);
+  if (tags == NULL)
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA, "'%s': %s", mkv,
+        local->message);
+  return tags;
 }

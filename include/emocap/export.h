@@ -82,4 +82,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapExportResult, emocap_export_result_free)
  * EMOCAP_ERROR_INVALID_MEDIA if the file's tags cannot be read. */
 GHashTable *emocap_export_read_tags (const char *mkv, GError **error);
 
+/* The tags of the Matroska tags XML (as mkvextract writes it) in the @len
+ * bytes at @xml: each Simple's Name and String, the first of a name
+ * winning.  NULL with EMOCAP_ERROR_INVALID_MEDIA if it is not XML. */
+GHashTable *emocap_export_parse_tags (const char *xml, gsize len, GError **error);
+
 G_END_DECLS
