@@ -152,6 +152,17 @@ test_export_ai_training (void)
             json_string_value (json_object_get (json_object_get (take, "watermark"), "tag")))
         == 0, "%s: _EMOCAP_TAKE_TAG tag", id);
     check (media_plays (mkv, &errors), "%s does not play: %s", mkv, errors);
+    /* mediainfo shows them too. */
+    {
+      g_autofree char *info = NULL;
+      const char *mi[] = { "mediainfo", mkv, NULL };
+      int status = 0;
+      g_assert_true (g_spawn_sync (NULL, (char **) mi, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+              &info, NULL, &status, NULL));
+      check (strstr (info, "Terms of use") && strstr (info, face) &&
+          strstr (info, "_EMOCAP_COMMERCIAL_FACE_USE") && strstr (info, "_EMOCAP_TAKE_TAG"),
+          "%s: mediainfo does not show the terms:\n%s", id, info);
+    }
 
     /* The consent entry is in the signed checkpoint. */
     check (emocap_journal_check_inclusion (line, strlen (line),
