@@ -187,8 +187,9 @@ test_every_size (void)
                 proof->len, &root));
       g_assert_false (emocap_merkle_verify_inclusion (&leaves[m], m + n, n, p, proof->len,
               &root));
-      /* Another root. */
-      emocap_merkle_root (leaves, n + 1, &other_root);
+      /* Another root: that of one leaf more (one fewer for the largest
+       * tree, which has no leaf beyond it). */
+      emocap_merkle_root (leaves, n < MAX ? n + 1 : n - 1, &other_root);
       g_assert_false (emocap_merkle_verify_inclusion (&leaves[m], m, n, p, proof->len,
               &other_root));
       /* A proof one hash short, or one too long. */
