@@ -418,16 +418,22 @@ audit_session (Audit *a, const char *dir, const char *label)
 
 /* ----- a package ----- */
 
+/* Every file of the package under @rel, as paths relative to @root; a
+ * folder that holds nothing is listed too, as "rel/", since the manifest
+ * cannot account for it either. */
 static void
 list_files (const char *root, const char *rel, GPtrArray *out)
 {
   g_autofree char *path = rel ? g_build_filename (root, rel, NULL) : g_strdup (root);
   GDir *dir = g_dir_open (path, 0, NULL);
   const char *name;
+  guint before = out->len;
+  gboolean empty = TRUE;
 
   if (dir == NULL)
     return;
   while ((name = g_dir_read_name (dir)) != NULL) {
+    empty = FALSE;
     g_autofree char *child_rel = rel ? g_build_filename (rel, name, NULL) : g_strdup (name);
     g_autofree char *child = g_build_filename (root, child_rel, NULL);
     if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
@@ -436,6 +442,8 @@ list_files (const char *root, const char *rel, GPtrArray *out)
       g_ptr_array_add (out, g_steal_pointer (&child_rel));
   }
   g_dir_close (dir);
+  if (empty && rel != NULL && out->len == before)
+    g_ptr_array_add (out, g_strconcat (rel, "/", NULL));
 }
 
 static void
@@ -513,6 +521,11 @@ audit_package (Audit *a, const char *dir)
     }
     if (g_ptr_array_find_with_equal_func (present, rel, g_str_equal, &at))
       g_ptr_array_remove_index (present, at);
+    if (g_file_test (path, G_FILE_TEST_IS_SYMLINK)) {
+      problem (cman, rel, "a symbolic link, not a file of the package: a package holds its "
+          "files itself, so that it can be copied and checked anywhere");
+      continue;
+    }
     sha = emocap_sha256_file_hex (path, &size, &error);
     if (sha == NULL) {
       problem (cman, rel, "listed in the manifest but missing: %s", error->message);

@@ -8,6 +8,7 @@
  * ai-training, one edit, then the audit must fail and name the problem.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -389,6 +390,27 @@ test_other_tampering (void)
     g_assert_true (g_file_set_contents (extra, "x", 1, NULL));
     r = audit (c, c->pkg);
     assert_names (c, r, "manifest", "takes/003-joy/bonus.mkv", "not in its signed manifest");
+  }
+  {
+    /* A folder with nothing in it is no file, but the manifest does not
+     * account for it either. */
+    g_autoptr (Case) c = exported_case ();
+    g_autofree char *extra = g_build_filename (c->pkg, "takes", "004-joy", NULL);
+    g_autoptr (json_t) r = NULL;
+    g_assert_cmpint (g_mkdir (extra, 0700), ==, 0);
+    r = audit (c, c->pkg);
+    assert_names (c, r, "manifest", "takes/004-joy/", "not in its signed manifest");
+  }
+  {
+    /* A listed file replaced by a link to the same bytes elsewhere. */
+    g_autoptr (Case) c = exported_case ();
+    g_autofree char *media = g_build_filename (c->pkg, "takes", "003-joy", "front.mkv", NULL);
+    g_autofree char *away = g_strconcat (c->pkg, "-front.mkv", NULL);
+    g_autoptr (json_t) r = NULL;
+    g_assert_cmpint (g_rename (media, away), ==, 0);
+    g_assert_cmpint (symlink (away, media), ==, 0);
+    r = audit (c, c->pkg);
+    assert_names (c, r, "manifest", "takes/003-joy/front.mkv", "a symbolic link");
   }
   {
     g_autoptr (Case) c = exported_case ();
