@@ -86,6 +86,8 @@ problem (json_t *check, const char *where, const char *format, ...)
   "under the contract on file, for the emotion that was recorded"
 #define T_WITHDRAWAL "Nothing was recorded or exported after the actor withdrew consent"
 #define T_MEDIA "The recorded files are exactly the ones the journal recorded"
+#define T_TAKE_RECORDS "Each take's description (take.json) agrees with the signed journal: " \
+  "the take, its status, emotion, consent, files and watermark tag"
 #define T_WATERMARK "The invisible watermark in each take's video names that take"
 #define T_PURPOSES "No export was made for a purpose the contract does not grant"
 #define T_MANIFEST "The package's list of files is signed by the studio, and the package " \
@@ -202,6 +204,35 @@ check_watermark (Audit *a, json_t *check, const char *where, const char *mkv,
 
 /* ----- a session ----- */
 
+/* Every file under @rel, as paths relative to @root; a
+ * folder that holds nothing is listed too, as "rel/", since the manifest
+ * cannot account for it either. */
+static void
+list_files (const char *root, const char *rel, GPtrArray *out)
+{
+  g_autofree char *path = rel ? g_build_filename (root, rel, NULL) : g_strdup (root);
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+  guint before = out->len;
+  gboolean empty = TRUE;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    empty = FALSE;
+    g_autofree char *child_rel = rel ? g_build_filename (rel, name, NULL) : g_strdup (name);
+    g_autofree char *child = g_build_filename (root, child_rel, NULL);
+    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+      list_files (root, child_rel, out);
+    else
+      g_ptr_array_add (out, g_steal_pointer (&child_rel));
+  }
+  g_dir_close (dir);
+  if (empty && rel != NULL && out->len == before)
+    g_ptr_array_add (out, g_strconcat (rel, "/", NULL));
+}
+
+
 /* The journal's lines that parse as entries, whatever their chain. */
 static json_t *
 read_lenient (const char *path)
@@ -224,6 +255,99 @@ read_lenient (const char *path)
   return entries;
 }
 
+/* take.json of a take the journal ended with @ended (its take.started
+ * @started, its consent.given @consent): what it says of the take must be
+ * what the signed journal says.  It is not signed itself, so a figure the
+ * journal does not hold (dropped frames, levels) cannot be checked. */
+static void
+check_take_json (json_t *check, const char *dir, const char *label, json_t *ended,
+    json_t *started, json_t *consent)
+{
+  const char *take = str (ended, "take");
+  const char *type = str (ended, "type");
+  const char *status = type + strlen ("take.");
+  g_autofree char *rel = g_build_filename ("takes", take, "take.json", NULL);
+  g_autofree char *path = g_build_filename (dir, rel, NULL);
+  g_autofree char *where = g_strdup_printf ("%s/%s", label, rel);
+  g_autoptr (json_t) doc = NULL;
+  json_error_t jerr;
+  json_t *file, *cam;
+  size_t i, j;
+
+  checked (check);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS)) {
+    /* A take that failed before anything was recorded has none. */
+    if (strcmp (type, EMOCAP_JOURNAL_TAKE_FAILED) != 0 ||
+        json_array_size (json_object_get (ended, "files")) > 0)
+      problem (check, where, "missing: the journal (line %" G_GINT64_FORMAT ") says take %s "
+          "was %s", seq_of (ended), take, status);
+    return;
+  }
+  doc = json_load_file (path, JSON_REJECT_DUPLICATES, &jerr);
+  if (!json_is_object (doc)) {
+    problem (check, where, "not a JSON object (line %d: %s)", jerr.line, jerr.text);
+    return;
+  }
+  if (g_strcmp0 (str (doc, "session"), str (ended, "session")) != 0 ||
+      g_strcmp0 (str (doc, "take"), take) != 0)
+    problem (check, where, "describes %s/%s, not %s/%s", str (doc, "session"),
+        str (doc, "take"), str (ended, "session"), take);
+  if (g_strcmp0 (str (doc, "status"), status) != 0)
+    problem (check, where, "says status '%s'; the journal (line %" G_GINT64_FORMAT ") says "
+        "'%s'", str (doc, "status"), seq_of (ended), status);
+  if (consent) {
+    const char *emotion = str (json_object_get (consent, "scope"), "emotion");
+    if (g_strcmp0 (str (doc, "emotion"), emotion) != 0)
+      problem (check, where, "says emotion '%s'; the consent (line %" G_GINT64_FORMAT ") was "
+          "given for '%s'", str (doc, "emotion"), seq_of (consent), emotion);
+    if (json_integer_value (json_object_get (json_object_get (doc, "consent"), "seq")) !=
+        seq_of (consent))
+      problem (check, where, "names consent line %" JSON_INTEGER_FORMAT "; the take's "
+          "consent.given is line %" G_GINT64_FORMAT,
+          json_integer_value (json_object_get (json_object_get (doc, "consent"), "seq")),
+          seq_of (consent));
+  }
+  {
+    json_t *jr = json_object_get (doc, "journal");
+    if ((started && json_integer_value (json_object_get (jr, "take_started_seq")) !=
+            seq_of (started)) ||
+        json_integer_value (json_object_get (jr, "take_ended_seq")) != seq_of (ended))
+      problem (check, where, "its journal lines are not the take's (take.started line %"
+          G_GINT64_FORMAT ", %s line %" G_GINT64_FORMAT ")", started ? seq_of (started) : 0,
+          type, seq_of (ended));
+  }
+  if (str (ended, "watermark_tag") &&
+      g_strcmp0 (str (json_object_get (doc, "watermark"), "tag"),
+          str (ended, "watermark_tag")) != 0)
+    problem (check, where, "says watermark tag %s; the journal (line %" G_GINT64_FORMAT ") "
+        "says %s", str (json_object_get (doc, "watermark"), "tag"), seq_of (ended),
+        str (ended, "watermark_tag"));
+  /* Every file the journal recorded, with its hash, and no other. */
+  json_array_foreach (json_object_get (ended, "files"), i, file) {
+    g_autofree char *base = g_path_get_basename (str (file, "path") ? str (file, "path") : "");
+    json_t *match = NULL;
+    json_array_foreach (json_object_get (doc, "cameras"), j, cam)
+      if (g_strcmp0 (str (cam, "file"), base) == 0)
+        match = cam;
+    if (match == NULL)
+      problem (check, where, "does not list %s, which the journal recorded", base);
+    else if (g_strcmp0 (str (match, "sha256"), str (file, "sha256")) != 0)
+      problem (check, where, "gives %s a SHA-256 of %.16s...; the journal recorded %.16s...",
+          base, str (match, "sha256"), str (file, "sha256"));
+  }
+  json_array_foreach (json_object_get (doc, "cameras"), j, cam) {
+    gboolean known = FALSE;
+    json_array_foreach (json_object_get (ended, "files"), i, file) {
+      g_autofree char *base = g_path_get_basename (str (file, "path") ? str (file, "path") : "");
+      if (g_strcmp0 (str (cam, "file"), base) == 0)
+        known = TRUE;
+    }
+    if (!known)
+      problem (check, where, "lists %s, which the journal did not record",
+          str (cam, "file") ? str (cam, "file") : "a file without a name");
+  }
+}
+
 static void
 audit_session (Audit *a, const char *dir, const char *label)
 {
@@ -238,8 +362,12 @@ audit_session (Audit *a, const char *dir, const char *label)
   json_t *cc = check_get (a, "consent", T_CONSENT);
   json_t *cw = check_get (a, "withdrawal", T_WITHDRAWAL);
   json_t *cm = check_get (a, "media", T_MEDIA);
+  json_t *ctj = check_get (a, "take-records", T_TAKE_RECORDS);
   json_t *cwm = check_get (a, "watermark", T_WATERMARK);
   json_t *cp = check_get (a, "purposes", T_PURPOSES);
+  g_autoptr (GHashTable) accounted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
+  g_autoptr (GPtrArray) present = g_ptr_array_new_with_free_func (g_free);
   json_t *opened = NULL, *entry;
   gboolean closed = FALSE;
   guint bad_line = 0;
@@ -354,20 +482,37 @@ audit_session (Audit *a, const char *dir, const char *label)
       }
     }
 
-    if (strcmp (type, EMOCAP_JOURNAL_TAKE_FINISHED) == 0) {
-      json_t *file;
+    if (strcmp (type, EMOCAP_JOURNAL_TAKE_FINISHED) == 0 ||
+        strcmp (type, EMOCAP_JOURNAL_TAKE_INTERRUPTED) == 0 ||
+        strcmp (type, EMOCAP_JOURNAL_TAKE_FAILED) == 0) {
+      json_t *file, *started = NULL, *consent = NULL;
       const char *first_mkv = NULL;
       g_autofree char *first_path = NULL;
+
+      for (j = 0; j < i; j++) {
+        other = json_array_get (entries, j);
+        if (g_strcmp0 (str (other, "take"), take) != 0)
+          continue;
+        if (g_strcmp0 (str (other, "type"), EMOCAP_JOURNAL_TAKE_STARTED) == 0)
+          started = other;
+        else if (g_strcmp0 (str (other, "type"), EMOCAP_JOURNAL_CONSENT_GIVEN) == 0)
+          consent = other;
+      }
+      if (take) {
+        g_hash_table_add (accounted, g_build_filename ("takes", take, "take.json", NULL));
+        check_take_json (ctj, dir, label, entry, started, consent);
+      }
       json_array_foreach (json_object_get (entry, "files"), j, file) {
         const char *rel = str (file, "path");
         g_autofree char *path = rel ? g_build_filename (dir, rel, NULL) : NULL;
         g_autofree char *sha = NULL;
         g_autofree char *fwhere = g_strdup_printf ("%s/%s", label, rel ? rel : "?");
         checked (cm);
-        if (rel == NULL || strstr (rel, "..")) {
+        if (rel == NULL || strstr (rel, "..") || g_path_is_absolute (rel)) {
           problem (cm, where, "a file entry without a usable path");
           continue;
         }
+        g_hash_table_add (accounted, g_strdup (rel));
         sha = emocap_sha256_file_hex (path, NULL, &error);
         if (sha == NULL) {
           problem (cm, fwhere, "%s", error->message);
@@ -381,7 +526,7 @@ audit_session (Audit *a, const char *dir, const char *label)
           first_path = g_strdup (path);
         }
       }
-      if (first_path) {
+      if (first_path && strcmp (type, EMOCAP_JOURNAL_TAKE_FAILED) != 0) {
         g_autofree char *fwhere = g_strdup_printf ("%s/%s", label, first_mkv);
         progress (a, "watermark", (guint) done, (guint) n_finished);
         check_watermark (a, cwm, fwhere, first_path, session, take,
@@ -414,37 +559,18 @@ audit_session (Audit *a, const char *dir, const char *label)
       }
     }
   }
+
+  /* Nothing in the takes that the journal does not account for. */
+  list_files (dir, "takes", present);
+  for (guint k = 0; k < present->len; k++) {
+    const char *rel = g_ptr_array_index (present, k);
+    g_autofree char *fwhere = g_strdup_printf ("%s/%s", label, rel);
+    if (!g_hash_table_contains (accounted, rel))
+      problem (cm, fwhere, "in the session's folder, but no take in its journal recorded it");
+  }
 }
 
 /* ----- a package ----- */
-
-/* Every file of the package under @rel, as paths relative to @root; a
- * folder that holds nothing is listed too, as "rel/", since the manifest
- * cannot account for it either. */
-static void
-list_files (const char *root, const char *rel, GPtrArray *out)
-{
-  g_autofree char *path = rel ? g_build_filename (root, rel, NULL) : g_strdup (root);
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-  guint before = out->len;
-  gboolean empty = TRUE;
-
-  if (dir == NULL)
-    return;
-  while ((name = g_dir_read_name (dir)) != NULL) {
-    empty = FALSE;
-    g_autofree char *child_rel = rel ? g_build_filename (rel, name, NULL) : g_strdup (name);
-    g_autofree char *child = g_build_filename (root, child_rel, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      list_files (root, child_rel, out);
-    else
-      g_ptr_array_add (out, g_steal_pointer (&child_rel));
-  }
-  g_dir_close (dir);
-  if (empty && rel != NULL && out->len == before)
-    g_ptr_array_add (out, g_strconcat (rel, "/", NULL));
-}
 
 static void
 audit_package (Audit *a, const char *dir)

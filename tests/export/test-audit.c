@@ -380,6 +380,44 @@ test_contract_edited (void)
 }
 
 /* Tampering of kinds not listed in the issue still fails. */
+/* What the session folder holds beside the journal: take.json must agree
+ * with it, and nothing may be in the takes that no take recorded. */
+static void
+test_session_files (void)
+{
+  {
+    g_autoptr (Case) c = exported_case ();
+    g_autofree char *take = g_build_filename (c->session, "takes", "001-joy", "take.json", NULL);
+    g_autoptr (json_t) r = NULL;
+    replace_in_file (take, "\"emotion\": \"joy\"", "\"emotion\": \"anger\"");
+    r = audit (c, c->archive);
+    assert_names (c, r, "take-records", "takes/001-joy/take.json", "says emotion 'anger'");
+  }
+  {
+    g_autoptr (Case) c = exported_case ();
+    g_autofree char *take = g_build_filename (c->session, "takes", "003-joy", "take.json", NULL);
+    g_autoptr (json_t) r = NULL;
+    g_assert_cmpint (g_unlink (take), ==, 0);
+    r = audit (c, c->archive);
+    assert_names (c, r, "take-records", "takes/003-joy/take.json", "missing");
+  }
+  {
+    /* Footage of the refused take, slipped in beside the others. */
+    g_autoptr (Case) c = exported_case ();
+    g_autofree char *src = g_build_filename (c->session, "takes", "001-joy", "front.mkv", NULL);
+    g_autofree char *dir = g_build_filename (c->session, "takes", "002-anger", NULL);
+    g_autofree char *dst = g_build_filename (dir, "front.mkv", NULL);
+    g_autofree char *bytes = NULL;
+    gsize len = 0;
+    g_autoptr (json_t) r = NULL;
+    g_assert_true (g_file_get_contents (src, &bytes, &len, NULL));
+    g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+    g_assert_true (g_file_set_contents (dst, bytes, (gssize) len, NULL));
+    r = audit (c, c->archive);
+    assert_names (c, r, "media", "takes/002-anger/front.mkv", "no take in its journal");
+  }
+}
+
 static void
 test_other_tampering (void)
 {
@@ -454,6 +492,7 @@ main (int argc, char **argv)
   g_test_add_func ("/audit/manifest-entries", test_manifest_entries);
   g_test_add_func ("/audit/export-after-withdrawal", test_export_after_withdrawal);
   g_test_add_func ("/audit/contract-edited", test_contract_edited);
+  g_test_add_func ("/audit/session-files", test_session_files);
   g_test_add_func ("/audit/other-tampering", test_other_tampering);
   result = g_test_run ();
   studio_free (studio);
