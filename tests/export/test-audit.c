@@ -379,7 +379,6 @@ test_contract_edited (void)
   assert_names (c, r2, "contract", "contract.json", "not the contract the manifest names");
 }
 
-/* Tampering of kinds not listed in the issue still fails. */
 /* What the session folder holds beside the journal: take.json must agree
  * with it, and nothing may be in the takes that no take recorded. */
 static void
@@ -418,6 +417,7 @@ test_session_files (void)
   }
 }
 
+/* Tampering of kinds not listed in the issue still fails. */
 static void
 test_other_tampering (void)
 {
