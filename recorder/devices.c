@@ -3,12 +3,10 @@
  * Copyright (C) 2026 emocap developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Cameras come from GstDeviceMonitor, keeping only what GStreamer's v4l2
- * provider reports: other providers (PipeWire, uvch264, libcamera) list the
- * same hardware again under names a script cannot use with v4l2src.
- * Microphones come straight from ALSA's control interface, since the
- * strings a script needs ("plughw:CARD=ID,DEV=N") are ALSA's, not
- * GStreamer's.
+ * Cameras are probed by v4l2.c, node by node; here are what they are made
+ * of, the stable names that point at them and their JSON.  Microphones
+ * come straight from ALSA's control interface, since the strings a script
+ * needs ("plughw:CARD=ID,DEV=N") are ALSA's, not GStreamer's.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,10 +17,9 @@
 
 #include <emocap/devices.h>
 #include <emocap/error.h>
+#include <emocap/v4l2.h>
 
-#define V4L2_PROVIDER "v4l2deviceprovider"
-
-/* Below the folder given to emocap_camera_devices_list_in(), normally /dev. */
+/* Below the folder given to emocap_camera_device_set_links(), normally /dev. */
 #define BY_ID_SUBDIR      "v4l/by-id"
 #define BY_SERIAL_SUBDIR  "emocap/by-serial"
 #define BY_PATH_SUBDIR    "emocap/by-path"
@@ -389,29 +386,9 @@ emocap_camera_device_free (EmocapCameraDevice *camera)
   g_free (camera->bus_info);
   if (camera->modes)
     g_ptr_array_unref (camera->modes);
+  if (camera->controls)
+    g_ptr_array_unref (camera->controls);
   g_free (camera);
-}
-
-/* Whether @device is one the v4l2 provider made.  While the monitor runs,
- * a device's parent is its provider, which settles it; a probed device
- * has no parent, and then only the v4l2 provider sets both "device.api"
- * to "v4l2" and "device.path" (PipeWire uses "api.v4l2.path"). */
-static gboolean
-device_is_from_v4l2 (GstDevice *device, const GstStructure *props)
-{
-  g_autoptr (GstObject) parent = gst_object_get_parent (GST_OBJECT (device));
-
-  if (g_strcmp0 (gst_structure_get_string (props, "device.api"), "v4l2") != 0 ||
-      gst_structure_get_string (props, "device.path") == NULL)
-    return FALSE;
-  if (parent != NULL && GST_IS_DEVICE_PROVIDER (parent)) {
-    GstDeviceProviderFactory *factory =
-        gst_device_provider_get_factory (GST_DEVICE_PROVIDER (parent));
-    return factory != NULL &&
-        g_strcmp0 (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (factory)),
-            V4L2_PROVIDER) == 0;
-  }
-  return TRUE;
 }
 
 static char **
@@ -428,100 +405,21 @@ camera_links_for (const char *dev_dir, const char *node)
   return g_strv_builder_end (builder);
 }
 
-EmocapCameraDevice *
-emocap_camera_device_new (GstDevice *device, const char *dev_dir)
+void
+emocap_camera_device_set_links (EmocapCameraDevice *camera, const char *dev_dir)
 {
-  g_autoptr (GstStructure) props = NULL;
-  g_autoptr (GstCaps) caps = NULL;
   g_autofree char *by_id_dir = NULL;
   g_auto (GStrv) by_id = NULL;
-  EmocapCameraDevice *camera;
-  const char *node;
 
-  g_return_val_if_fail (GST_IS_DEVICE (device), NULL);
-  g_return_val_if_fail (dev_dir != NULL, NULL);
+  g_return_if_fail (camera != NULL && camera->node != NULL);
+  g_return_if_fail (dev_dir != NULL);
 
-  if (!gst_device_has_classes (device, "Video/Source"))
-    return NULL;
-  props = gst_device_get_properties (device);
-  if (props == NULL || !device_is_from_v4l2 (device, props))
-    return NULL;
-
-  node = gst_structure_get_string (props, "device.path");
   by_id_dir = g_build_filename (dev_dir, BY_ID_SUBDIR, NULL);
-  by_id = emocap_device_links_in (by_id_dir, node);
-  caps = gst_device_get_caps (device);
-
-  camera = g_new0 (EmocapCameraDevice, 1);
-  camera->name = gst_device_get_display_name (device);
-  camera->node = g_strdup (node);
+  by_id = emocap_device_links_in (by_id_dir, camera->node);
+  g_free (camera->by_id);
   camera->by_id = g_strdup (by_id[0]);
-  camera->links = camera_links_for (dev_dir, node);
-  camera->driver = g_strdup (gst_structure_get_string (props, "v4l2.device.driver"));
-  camera->bus_info = g_strdup (gst_structure_get_string (props, "v4l2.device.bus_info"));
-  if (caps != NULL)
-    camera->modes = emocap_camera_modes_from_caps (caps);
-  else
-    camera->modes = g_ptr_array_new_with_free_func ((GDestroyNotify) emocap_camera_mode_free);
-  return camera;
-}
-
-/* /dev/video2 before /dev/video10. */
-static int
-compare_cameras (gconstpointer a, gconstpointer b)
-{
-  const EmocapCameraDevice *ca = *(EmocapCameraDevice *const *) a;
-  const EmocapCameraDevice *cb = *(EmocapCameraDevice *const *) b;
-
-  return strverscmp (ca->node, cb->node);
-}
-
-GPtrArray *
-emocap_camera_devices_list_in (const char *dev_dir, GError **error)
-{
-  g_autoptr (GPtrArray) cameras = NULL;
-  g_autoptr (GstDeviceMonitor) monitor = NULL;
-  g_autoptr (GError) local_error = NULL;
-  GList *devices;
-  gboolean started;
-
-  g_return_val_if_fail (dev_dir != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!gst_is_initialized () && !gst_init_check (NULL, NULL, &local_error)) {
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_DEVICE,
-        "cannot set up GStreamer to list cameras: %s", local_error->message);
-    return NULL;
-  }
-
-  cameras = g_ptr_array_new_with_free_func ((GDestroyNotify) emocap_camera_device_free);
-  monitor = gst_device_monitor_new ();
-  gst_device_monitor_add_filter (monitor, "Video/Source", NULL);
-  /* A provider may hide another's devices (PipeWire hides v4l2's); we
-   * want exactly the v4l2 ones. */
-  gst_device_monitor_set_show_all_devices (monitor, TRUE);
-
-  /* Started, every device is parented to its provider, which is how we
-   * tell v4l2's apart; stopping unparents them, so read them first. */
-  started = gst_device_monitor_start (monitor);
-  devices = gst_device_monitor_get_devices (monitor);
-  for (GList *l = devices; l != NULL; l = l->next) {
-    EmocapCameraDevice *camera = emocap_camera_device_new (l->data, dev_dir);
-    if (camera != NULL)
-      g_ptr_array_add (cameras, camera);
-  }
-  g_list_free_full (devices, gst_object_unref);
-  if (started)
-    gst_device_monitor_stop (monitor);
-
-  g_ptr_array_sort (cameras, compare_cameras);
-  return g_steal_pointer (&cameras);
-}
-
-GPtrArray *
-emocap_camera_devices_list (GError **error)
-{
-  return emocap_camera_devices_list_in ("/dev", error);
+  g_strfreev (camera->links);
+  camera->links = camera_links_for (dev_dir, camera->node);
 }
 
 /* ---- microphones ------------------------------------------------------ */
@@ -707,6 +605,7 @@ emocap_camera_device_to_json (const EmocapCameraDevice *camera)
 {
   json_t *links;
   json_t *modes;
+  json_t *controls;
 
   g_return_val_if_fail (camera != NULL, NULL);
 
@@ -716,15 +615,19 @@ emocap_camera_device_to_json (const EmocapCameraDevice *camera)
   modes = json_array ();
   for (guint i = 0; camera->modes != NULL && i < camera->modes->len; i++)
     json_array_append_new (modes, emocap_camera_mode_to_json (camera->modes->pdata[i]));
+  controls = json_array ();
+  for (guint i = 0; camera->controls != NULL && i < camera->controls->len; i++)
+    json_array_append_new (controls, emocap_v4l2_control_to_json (camera->controls->pdata[i]));
 
-  return json_pack ("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+  return json_pack ("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
       "name", json_text (camera->name),
       "node", json_text (camera->node),
       "by_id", json_text (camera->by_id),
       "links", links,
       "driver", json_text (camera->driver),
       "bus_info", json_text (camera->bus_info),
-      "modes", modes);
+      "modes", modes,
+      "controls", controls);
 }
 
 json_t *

@@ -3,10 +3,10 @@
  * Copyright (C) 2026 emocap developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Cameras are V4L2 capture nodes as GStreamer's v4l2 device provider sees
- * them, with the stable names that point at them; microphones are ALSA
- * capture PCMs.  Everything here is a snapshot: plain structures the caller
- * owns, nothing kept open.
+ * Cameras are V4L2 capture nodes as the driver describes them (read by
+ * emocap/v4l2.h), with the stable names that point at them; microphones
+ * are ALSA capture PCMs.  Everything here is a snapshot: plain structures
+ * the caller owns, nothing kept open.
  */
 #pragma once
 
@@ -62,6 +62,8 @@ typedef struct {
  * @bus_info: where it is plugged in, e.g. "usb-0000:00:14.0-2", or %NULL
  * @modes: (element-type EmocapCameraMode): what it can deliver, in the
  *   order the driver lists it
+ * @controls: (element-type EmocapV4l2Control) (nullable): its controls
+ *   (emocap/v4l2.h), in the driver's order; %NULL when not asked
  */
 typedef struct {
   char *name;
@@ -71,6 +73,7 @@ typedef struct {
   char *driver;
   char *bus_info;
   GPtrArray *modes;
+  GPtrArray *controls;
 } EmocapCameraDevice;
 
 /**
@@ -103,21 +106,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapCameraMode, emocap_camera_mode_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapCameraDevice, emocap_camera_device_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmocapMicrophone, emocap_microphone_free)
 
-/* The V4L2 cameras on this machine, sorted by node, as a new array of
- * #EmocapCameraDevice that frees its elements (g_ptr_array_unref()).  Initialises
- * GStreamer if the caller has not.  An empty array when there are none;
- * %NULL and EMOCAP_ERROR_DEVICE only when GStreamer cannot be set up. */
-GPtrArray *emocap_camera_devices_list (GError **error);
-
-/* As emocap_camera_devices_list(), looking for the stable names under @dev_dir
- * (DIR/v4l/by-id, DIR/emocap/by-serial, DIR/emocap/by-path) instead of
- * /dev. */
-GPtrArray *emocap_camera_devices_list_in (const char *dev_dir, GError **error);
-
-/* A new #EmocapCameraDevice for @device if it is a capture device of GStreamer's
- * v4l2 provider, with its stable names looked up under @dev_dir (as in
- * emocap_camera_devices_list_in()); %NULL for any other device. */
-EmocapCameraDevice *emocap_camera_device_new (GstDevice *device, const char *dev_dir);
+/* Sets @camera's @by_id and @links from the symbolic links that resolve to
+ * its node under @dev_dir (normally "/dev"): DIR/v4l/by-id for @by_id (the
+ * first by name), DIR/emocap/by-serial then DIR/emocap/by-path for
+ * @links. */
+void emocap_camera_device_set_links (EmocapCameraDevice *camera, const char *dev_dir);
 
 /* The modes in @caps (a camera's caps), as a new array of #EmocapCameraMode
  * that frees its elements.  Lists of formats or sizes become one mode each;
@@ -150,7 +143,8 @@ char *emocap_fraction_to_string (EmocapFraction rate);
  * "framerate_range": {"min", "max"} (then "framerates" is empty) and
  * "size_range": {"min_width", "min_height", "max_width", "max_height"}.
  * A camera is {"name", "node", "by_id" (or null), "links": [...],
- * "driver", "bus_info" (or null), "modes": [...]}.  A microphone is
+ * "driver", "bus_info" (or null), "modes": [...], "controls": [...]}, a
+ * control as emocap_v4l2_control_to_json() gives it.  A microphone is
  * {"card", "card_id", "card_name", "device", "pcm_name", "hw", "plughw",
  * "recommended"}. */
 json_t *emocap_camera_mode_to_json (const EmocapCameraMode *mode);

@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/videodev2.h>
+
 #include <emocap/devices.h>
+#include <emocap/v4l2.h>
 
 #include "cli.h"
 
-/* Past this column a list of sizes goes on to the next line. */
+/* Past this column a list of sizes or menu items goes on to the next line. */
 #define WRAP_COLUMN 79
 
 static gboolean opt_json = FALSE;
@@ -64,7 +67,7 @@ static char *
 size_text (const EmocapCameraMode *mode)
 {
   if (mode->width == 0 && mode->height == 0)
-    return g_strdup ("any size");
+    return g_strdup ("size not reported");
   if (mode->min_width != mode->width || mode->min_height != mode->height)
     return g_strdup_printf ("%dx%d-%dx%d", mode->min_width, mode->min_height,
         mode->width, mode->height);
@@ -142,11 +145,134 @@ print_modes (const EmocapCameraDevice *camera, int indent)
   }
 }
 
+/* Prints @text from @column on, breaking after a ", " where the line would
+ * pass WRAP_COLUMN and going on under @column, then @mark (may be NULL),
+ * on a line of its own under @column if it does not fit. */
 static void
-print_cameras (GPtrArray *cameras)
+print_wrapped (const char *text, const char *mark, int column)
+{
+  g_auto (GStrv) items = g_strsplit (text, ", ", -1);
+  int at = column;
+
+  for (char **item = items; *item != NULL; item++) {
+    const char *sep = item[1] != NULL ? "," : "";
+    int need = (int) strlen (*item) + (int) strlen (sep) + 1;
+
+    if (item != items && at + need > WRAP_COLUMN) {
+      printf ("\n%*s", column, "");
+      at = column;
+    } else if (item != items) {
+      at += printf (" ");
+    }
+    at += printf ("%s%s", *item, sep);
+  }
+  if (mark != NULL && at + 2 + (int) strlen (mark) > WRAP_COLUMN)
+    printf ("\n%*s%s", column, "", mark);
+  else if (mark != NULL)
+    printf ("  %s", mark);
+  printf ("\n");
+}
+
+/* What a control takes: "3 to 2047", "0 or 1", "1 (Manual Mode), ...". */
+static char *
+control_takes (const EmocapV4l2Control *control)
+{
+  GString *out = g_string_new (NULL);
+
+  switch (control->type) {
+  case V4L2_CTRL_TYPE_BOOLEAN:
+    g_string_append (out, "0 or 1");
+    break;
+  case V4L2_CTRL_TYPE_MENU:
+  case V4L2_CTRL_TYPE_INTEGER_MENU:
+    for (guint i = 0; control->menu != NULL && i < control->menu->len; i++) {
+      const char *item = control->menu->pdata[i];
+      const char *label = strstr (item, ": ");
+
+      if (label != NULL)
+        g_string_append_printf (out, "%s%.*s (%s)", i ? ", " : "", (int) (label - item), item,
+            label + 2);
+    }
+    if (out->len == 0)
+      g_string_append (out, "a menu without items");
+    break;
+  case V4L2_CTRL_TYPE_BUTTON:
+    g_string_append (out, "a button: setting it presses it");
+    break;
+  case V4L2_CTRL_TYPE_BITMASK:
+    g_string_append_printf (out, "bits within 0x%" G_GINT64_MODIFIER "x", control->maximum);
+    break;
+  default:
+    g_string_append_printf (out, "%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
+        control->minimum, control->maximum);
+    if (control->step > 1)
+      g_string_append_printf (out, " in steps of %" G_GINT64_FORMAT, control->step);
+    break;
+  }
+  return g_string_free (out, FALSE);
+}
+
+/* "(inactive until auto_exposure = 1)": what a script must add to set it. */
+static char *
+control_mark (GPtrArray *controls, const EmocapV4l2Control *control)
+{
+  EmocapV4l2Control *mode;
+  gint64 manual = 0;
+
+  if (control->read_only)
+    return g_strdup ("(read-only)");
+  if (!control->inactive)
+    return NULL;
+  mode = emocap_v4l2_control_find_mode (controls, control);
+  if (mode != NULL && emocap_v4l2_control_manual_value (mode, &manual))
+    return g_strdup_printf ("(inactive until %s = %" G_GINT64_FORMAT ")", mode->name, manual);
+  if (mode != NULL)
+    return g_strdup_printf ("(inactive while %s is on)", mode->name);
+  return g_strdup ("(inactive)");
+}
+
+/* One line a control, as a script's "controls" names it:
+ *       exposure_time_absolute = 250  3 to 2047  (inactive until auto_exposure = 1) */
+static void
+print_controls (const EmocapCameraDevice *camera, int indent)
+{
+  g_autoptr (GPtrArray) lefts = NULL;
+  int width = 0;
+
+  if (camera->controls == NULL)
+    return;
+  if (camera->controls->len == 0) {
+    printf ("    %-*s%s\n", indent, "controls", "none");
+    return;
+  }
+
+  lefts = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < camera->controls->len; i++) {
+    const EmocapV4l2Control *control = camera->controls->pdata[i];
+    char *left = control->value_unknown ? g_strdup (control->name)
+        : g_strdup_printf ("%s = %" G_GINT64_FORMAT, control->name, control->value);
+
+    width = MAX (width, (int) strlen (left));
+    g_ptr_array_add (lefts, left);
+  }
+
+  printf ("    controls\n");
+  for (guint i = 0; i < camera->controls->len; i++) {
+    g_autofree char *takes = control_takes (camera->controls->pdata[i]);
+    g_autofree char *mark = control_mark (camera->controls, camera->controls->pdata[i]);
+
+    printf ("      %-*s  ", width, (const char *) lefts->pdata[i]);
+    print_wrapped (takes, mark, 6 + width + 2);
+  }
+}
+
+static void
+print_cameras (GPtrArray *cameras, gboolean scanned)
 {
   const int indent = 9;
 
+  if (cameras->len == 0 && !scanned)
+    return;
   if (cameras->len == 0) {
     printf ("no V4L2 cameras found\n");
     fprintf (stderr, "hint: a camera the kernel has taken shows up as /dev/video*: "
@@ -176,6 +302,7 @@ print_cameras (GPtrArray *cameras)
       printf ("    %-*s%s\n", indent, "stable",
           "none: install emocap's udev rules, or use /dev/v4l/by-path/");
     print_modes (camera, indent);
+    print_controls (camera, indent);
   }
 }
 
@@ -211,11 +338,25 @@ run (int argc, char **argv)
   g_autoptr (GError) microphone_error = NULL;
   g_autoptr (GPtrArray) cameras = NULL;
   g_autoptr (GPtrArray) microphones = NULL;
+  g_autoptr (GPtrArray) node_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  gboolean scanned = argc <= 1;
+  int status = EMOCAP_EXIT_OK;
 
-  if (argc > 1)
-    return cli_usage (&emocap_cmd_devices, "unexpected argument '%s'", argv[1]);
+  if (scanned) {
+    cameras = emocap_v4l2_list (NULL, "/dev", &camera_error);
+  } else {
+    /* Every node named is probed, so one typo does not hide the others. */
+    cameras = g_ptr_array_new_with_free_func ((GDestroyNotify) emocap_camera_device_free);
+    for (int i = 1; i < argc; i++) {
+      GError *node_error = NULL;
+      EmocapCameraDevice *camera = emocap_v4l2_probe (argv[i], "/dev", &node_error);
 
-  cameras = emocap_camera_devices_list (&camera_error);
+      if (camera != NULL)
+        g_ptr_array_add (cameras, camera);
+      else
+        g_ptr_array_add (node_errors, node_error);
+    }
+  }
   microphones = emocap_microphones_list (&microphone_error);
 
   if (opt_json) {
@@ -233,28 +374,39 @@ run (int argc, char **argv)
     if (text == NULL)
       return cli_failf (EMOCAP_EXIT_REFUSED, "cannot write the device list as JSON");
     printf ("%s\n", text);
-    return EMOCAP_EXIT_OK;
+  } else {
+    if (cameras)
+      print_cameras (cameras, scanned);
+    if (cameras && (cameras->len > 0 || scanned))
+      printf ("\n");
+    if (microphones)
+      print_microphones (microphones);
+    if (camera_error)
+      return cli_fail (camera_error);
+    if (microphone_error)
+      return cli_fail (microphone_error);
   }
 
-  if (cameras)
-    print_cameras (cameras);
-  printf ("\n");
-  if (microphones)
-    print_microphones (microphones);
-  if (camera_error)
-    return cli_fail (camera_error);
-  if (microphone_error)
-    return cli_fail (microphone_error);
-  return EMOCAP_EXIT_OK;
+  /* After the list, so they are the last thing on the screen. */
+  fflush (stdout);
+  for (guint i = 0; i < node_errors->len; i++)
+    status = cli_fail (node_errors->pdata[i]);
+  return status;
 }
 
 const EmocapCommand emocap_cmd_devices = {
   .name = "devices",
-  .args = NULL,
+  .args = "[NODE ...]",
   .summary = "List the cameras and microphones a session script can use",
   .description =
-      "Lists the V4L2 cameras (with the formats, sizes and frame rates each\n"
-      "offers) and the ALSA capture devices on this machine.\n"
+      "Lists the V4L2 cameras, asking each node itself: the formats, sizes and\n"
+      "frame rates it offers, and its controls as a script's \"controls\" names\n"
+      "them (name = value now, what it takes, and \"(inactive until MODE = N)\"\n"
+      "while an automatic mode governs it); then the ALSA capture devices.\n"
+      "With no NODE the /dev/video* nodes are scanned and those that are not\n"
+      "cameras left out; each NODE named (e.g. /dev/video2 or a /dev/v4l/by-id/\n"
+      "link) must be a video capture device, or it is an error (exit 2) after\n"
+      "the list.\n"
       "\n"
       "In a script, name a camera by a stable path, never by /dev/videoN, whose\n"
       "number can change at the next boot or replug:\n"
@@ -269,7 +421,8 @@ const EmocapCommand emocap_cmd_devices = {
       "does not change between boots as the card number can.\n"
       "\n"
       "With none of a kind this says so and exits 0.  --json prints\n"
-      "{\"cameras\": [...], \"microphones\": [...]}, both arrays always present.",
+      "{\"cameras\": [...], \"microphones\": [...]}, both arrays always present;\n"
+      "each camera has its \"modes\" and \"controls\".",
   .options = options,
   .run = run,
 };

@@ -1,6 +1,7 @@
 /* Tests of the device listing's own logic, on synthetic input: caps to
- * modes, stable-name lookup in a folder of links, devices to cameras, the
- * PCM strings and the JSON forms.
+ * modes, stable-name lookup in a folder of links, control names and
+ * pixel format names as the driver gives them, the PCM strings and the
+ * JSON forms.
  *
  * Copyright (C) 2026 emocap developers
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -13,32 +14,10 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
+#include <linux/videodev2.h>
+
 #include <emocap/devices.h>
-
-/* ---- a GstDevice we can make without hardware ------------------------- */
-
-#include "test-device.h"
-
-/* A device with the properties GStreamer's v4l2 provider sets, for the
- * node @path; @api NULL leaves "device.api" out. */
-static GstDevice *
-make_device (const char *klass, const char *api, const char *path, const char *caps_text)
-{
-  g_autoptr (GstCaps) caps = gst_caps_from_string (caps_text);
-  g_autoptr (GstStructure) props = gst_structure_new_empty ("test-device");
-  GstDevice *device;
-
-  if (api)
-    gst_structure_set (props, "device.api", G_TYPE_STRING, api, NULL);
-  if (path)
-    gst_structure_set (props, "device.path", G_TYPE_STRING, path, NULL);
-  gst_structure_set (props, "v4l2.device.driver", G_TYPE_STRING, "uvcvideo",
-      "v4l2.device.bus_info", G_TYPE_STRING, "usb-0000:00:14.0-2", NULL);
-
-  device = g_object_new (TEST_TYPE_DEVICE, "display-name", "Test Cam",
-      "device-class", klass, "caps", caps, "properties", props, NULL);
-  return gst_object_ref_sink (device);
-}
+#include <emocap/v4l2.h>
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -385,14 +364,21 @@ test_links_none (DevFixture *fx, gconstpointer data)
   g_assert_cmpuint (g_strv_length (unknown), ==, 0);
 }
 
-/* ---- devices to cameras ----------------------------------------------- */
+/* ---- stable names of a camera ----------------------------------------- */
+
+static EmocapCameraDevice *
+camera_at (const char *node)
+{
+  EmocapCameraDevice *camera = g_new0 (EmocapCameraDevice, 1);
+
+  camera->node = g_strdup (node);
+  return camera;
+}
 
 static void
-test_camera_from_v4l2_device (DevFixture *fx, gconstpointer data)
+test_camera_links (DevFixture *fx, gconstpointer data)
 {
-  g_autoptr (GstDevice) device = make_device ("Video/Source", "v4l2", fx->video0,
-      "image/jpeg, width=1920, height=1080, framerate={ 30/1, 15/1 }");
-  g_autoptr (EmocapCameraDevice) camera = emocap_camera_device_new (device, fx->root);
+  g_autoptr (EmocapCameraDevice) camera = camera_at (fx->video0);
   g_autofree char *by_id = g_build_filename (fx->root, "v4l", "by-id",
       "usb-046d_HD_Webcam_A1B2-video-index0", NULL);
   g_autofree char *serial = g_build_filename (fx->root, "emocap", "by-serial",
@@ -400,52 +386,76 @@ test_camera_from_v4l2_device (DevFixture *fx, gconstpointer data)
   g_autofree char *path = g_build_filename (fx->root, "emocap", "by-path",
       "pci-0000:00:14.0-usb-0:2:1.0-index0", NULL);
 
-  g_assert_nonnull (camera);
-  g_assert_cmpstr (camera->name, ==, "Test Cam");
-  g_assert_cmpstr (camera->node, ==, fx->video0);
+  emocap_camera_device_set_links (camera, fx->root);
+  /* The first by name: the chained link sorts after it. */
   g_assert_cmpstr (camera->by_id, ==, by_id);
   g_assert_cmpuint (g_strv_length (camera->links), ==, 2);
   g_assert_cmpstr (camera->links[0], ==, serial);
   g_assert_cmpstr (camera->links[1], ==, path);
-  g_assert_cmpstr (camera->driver, ==, "uvcvideo");
-  g_assert_cmpstr (camera->bus_info, ==, "usb-0000:00:14.0-2");
-  g_assert_cmpuint (camera->modes->len, ==, 1);
-  assert_mode (camera->modes, 0, "MJPG", 1920, 1080, "30/1,15/1");
 }
 
 static void
 test_camera_without_stable_name (DevFixture *fx, gconstpointer data)
 {
   g_autofree char *video7 = g_build_filename (fx->root, "video7", NULL);
-  g_autoptr (GstDevice) device = NULL;
-  g_autoptr (EmocapCameraDevice) camera = NULL;
+  g_autoptr (EmocapCameraDevice) camera = camera_at (video7);
 
   touch (video7);
-  device = make_device ("Video/Source", "v4l2", video7, "image/jpeg, width=640, height=480");
-  camera = emocap_camera_device_new (device, fx->root);
-  g_assert_nonnull (camera);
+  emocap_camera_device_set_links (camera, fx->root);
   g_assert_null (camera->by_id);
   g_assert_nonnull (camera->links);
   g_assert_null (camera->links[0]);
 }
 
-/* What other providers list, and what is not a camera, is left out. */
-static void
-test_camera_rejects_others (DevFixture *fx, gconstpointer data)
-{
-  g_autoptr (GstDevice) pipewire = make_device ("Video/Source", "v4l2", NULL,
-      "image/jpeg, width=640, height=480");
-  g_autoptr (GstDevice) libcamera = make_device ("Video/Source", "libcamera", fx->video0,
-      "image/jpeg, width=640, height=480");
-  g_autoptr (GstDevice) sink = make_device ("Video/Sink", "v4l2", fx->video0,
-      "video/x-raw, format=YUY2, width=640, height=480");
-  g_autoptr (GstDevice) mic = make_device ("Audio/Source", "v4l2", fx->video0,
-      "audio/x-raw, rate=48000");
+/* ---- what the driver says, as a script names it ----------------------- */
 
-  g_assert_null (emocap_camera_device_new (pipewire, fx->root));
-  g_assert_null (emocap_camera_device_new (libcamera, fx->root));
-  g_assert_null (emocap_camera_device_new (sink, fx->root));
-  g_assert_null (emocap_camera_device_new (mic, fx->root));
+static void
+test_control_names (void)
+{
+  static const char *const cases[][2] = {
+    { "Exposure Time, Absolute", "exposure_time_absolute" },
+    { "Auto Exposure", "auto_exposure" },
+    { "White Balance, Automatic", "white_balance_automatic" },
+    { "White Balance Temperature", "white_balance_temperature" },
+    { "Focus, Automatic Continuous", "focus_automatic_continuous" },
+    { "Power Line Frequency", "power_line_frequency" },
+    { "  Gain  ", "gain" },
+    { "Pan (Absolute)", "pan_absolute" },
+    { "LED1 Mode", "led1_mode" },
+    { "--", "" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *name = emocap_v4l2_control_name (cases[i][0]);
+    g_assert_cmpstr (name, ==, cases[i][1]);
+  }
+}
+
+static void
+test_format_names (void)
+{
+  static const struct {
+    guint32 fourcc;
+    const char *name;
+  } cases[] = {
+    { V4L2_PIX_FMT_MJPEG, "MJPG" },
+    { V4L2_PIX_FMT_JPEG, "MJPG" },
+    { V4L2_PIX_FMT_YUYV, "YUY2" },
+    { V4L2_PIX_FMT_NV12, "NV12" },
+    { V4L2_PIX_FMT_YUV420, "I420" },
+    { V4L2_PIX_FMT_H264, "H264" },
+    { V4L2_PIX_FMT_HEVC, "H265" },
+    { V4L2_PIX_FMT_GREY, "GRAY8" },
+    { V4L2_PIX_FMT_SBGGR8, "bayer:bggr" },
+    { V4L2_PIX_FMT_Y10, "Y10" },
+    { v4l2_fourcc ('Z', '1', '6', ' '), "Z16" },
+    { v4l2_fourcc_be ('A', 'B', 'C', 'D'), "ABCD-BE" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *name = emocap_v4l2_format_name (cases[i].fourcc);
+    g_assert_cmpstr (name, ==, cases[i].name);
+  }
 }
 
 /* ---- microphones ------------------------------------------------------ */
@@ -516,6 +526,43 @@ test_json_modes (void)
   json_decref (stepwise);
 }
 
+static EmocapV4l2Control *
+make_menu_control (void)
+{
+  EmocapV4l2Control *c = g_new0 (EmocapV4l2Control, 1);
+
+  c->id = V4L2_CID_EXPOSURE_AUTO;
+  c->name = g_strdup ("auto_exposure");
+  c->label = g_strdup ("Auto Exposure");
+  c->type = V4L2_CTRL_TYPE_MENU;
+  c->maximum = 3;
+  c->step = 1;
+  c->default_value = 3;
+  c->value = 1;
+  c->menu = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (c->menu, g_strdup ("1: Manual Mode"));
+  g_ptr_array_add (c->menu, g_strdup ("3: Aperture Priority Mode"));
+  return c;
+}
+
+/* A value that cannot be read is null, not its default passed off as it. */
+static EmocapV4l2Control *
+make_write_only_control (void)
+{
+  EmocapV4l2Control *c = g_new0 (EmocapV4l2Control, 1);
+
+  c->id = V4L2_CID_FOCUS_RELATIVE;
+  c->name = g_strdup ("focus_relative");
+  c->label = g_strdup ("Focus, Relative");
+  c->type = V4L2_CTRL_TYPE_INTEGER;
+  c->minimum = -127;
+  c->maximum = 127;
+  c->step = 1;
+  c->inactive = TRUE;
+  c->value_unknown = TRUE;
+  return c;
+}
+
 static void
 test_json_camera_and_microphone (void)
 {
@@ -530,6 +577,9 @@ test_json_camera_and_microphone (void)
   camera->node = g_strdup ("/dev/video0");
   camera->links = g_strdupv ((char **) links);
   camera->modes = modes_of ("image/jpeg, width=640, height=480, framerate=30/1");
+  camera->controls = g_ptr_array_new_with_free_func ((GDestroyNotify) emocap_v4l2_control_free);
+  g_ptr_array_add (camera->controls, make_menu_control ());
+  g_ptr_array_add (camera->controls, make_write_only_control ());
   g_ptr_array_add (cameras, camera);
   g_ptr_array_add (mics, emocap_microphone_new (2, "Device", "USB Audio Device", 0, "USB Audio"));
 
@@ -539,7 +589,17 @@ test_json_camera_and_microphone (void)
       "   \"links\": [\"/dev/emocap/by-serial/046d_082d_A1B2-if00-index0\"],"
       "   \"driver\": null, \"bus_info\": null,"
       "   \"modes\": [{\"format\": \"MJPG\", \"width\": 640, \"height\": 480,"
-      "                \"framerates\": [\"30/1\"]}]}],"
+      "                \"framerates\": [\"30/1\"]}],"
+      "   \"controls\": [{\"name\": \"auto_exposure\", \"label\": \"Auto Exposure\","
+      "                   \"type\": \"menu\", \"minimum\": 0, \"maximum\": 3, \"step\": 1,"
+      "                   \"default\": 3, \"value\": 1, \"inactive\": false,"
+      "                   \"read_only\": false,"
+      "                   \"menu\": [{\"value\": 1, \"label\": \"Manual Mode\"},"
+      "                            {\"value\": 3, \"label\": \"Aperture Priority Mode\"}]},"
+      "                  {\"name\": \"focus_relative\", \"label\": \"Focus, Relative\","
+      "                   \"type\": \"integer\", \"minimum\": -127, \"maximum\": 127,"
+      "                   \"step\": 1, \"default\": 0, \"value\": null,"
+      "                   \"inactive\": true, \"read_only\": false}]}],"
       " \"microphones\": [{\"card\": 2, \"card_id\": \"Device\", \"card_name\": \"USB Audio Device\","
       "   \"device\": 0, \"pcm_name\": \"USB Audio\", \"hw\": \"hw:CARD=Device,DEV=0\","
       "   \"plughw\": \"plughw:CARD=Device,DEV=0\", \"recommended\": \"plughw:CARD=Device,DEV=0\"}]}");
@@ -568,12 +628,12 @@ main (int argc, char **argv)
       test_links_node_through_link, dev_fixture_tear_down);
   g_test_add ("/devices/links/none", DevFixture, NULL, dev_fixture_set_up,
       test_links_none, dev_fixture_tear_down);
-  g_test_add ("/devices/camera/from-v4l2-device", DevFixture, NULL, dev_fixture_set_up,
-      test_camera_from_v4l2_device, dev_fixture_tear_down);
+  g_test_add ("/devices/camera/links", DevFixture, NULL, dev_fixture_set_up,
+      test_camera_links, dev_fixture_tear_down);
   g_test_add ("/devices/camera/without-stable-name", DevFixture, NULL, dev_fixture_set_up,
       test_camera_without_stable_name, dev_fixture_tear_down);
-  g_test_add ("/devices/camera/rejects-others", DevFixture, NULL, dev_fixture_set_up,
-      test_camera_rejects_others, dev_fixture_tear_down);
+  g_test_add_func ("/devices/v4l2/control-names", test_control_names);
+  g_test_add_func ("/devices/v4l2/format-names", test_format_names);
   g_test_add_func ("/devices/microphone/pcm-strings", test_microphone_pcm_strings);
   g_test_add_func ("/devices/microphone/list", test_microphones_list);
   g_test_add_func ("/devices/json/empty", test_json_empty);
