@@ -39,7 +39,9 @@ testcam_config (const char *dir)
       "/dev/video43,kind=output;"
       "/dev/video44,controls=none;"
       "/dev/video45;/dev/video46;/dev/video47;/dev/video48;"
-      "/dev/video49,unplug=file:%s/unplug", dir);
+      "/dev/video49,unplug=file:%s/unplug;"
+      "%s/scan/video7,name=Seven;%s/scan/video8,kind=output;%s/scan/video10,name=Ten",
+      dir, dir, dir, dir);
 }
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -273,25 +275,34 @@ test_list_named (void)
   g_assert_nonnull (strstr (bad_error->message, "'/dev/video43'"));
 }
 
-/* A folder playing /dev, with what is not a camera in it: scanning leaves
- * it out, in numeric order otherwise. */
+/* A folder playing /dev: its video nodes in numeric order, what is not a
+ * capture camera (an output, a plain file) left out. */
 static void
 test_list_scan (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *dev = run_path ("scan");
-  g_autofree char *plain = g_build_filename (dev, "video3", NULL);
-  g_autofree char *other = g_build_filename (dev, "videotape", NULL);
   g_autoptr (GPtrArray) cameras = NULL;
+  g_autofree char *dev = run_path ("scan");
+  const char *files[] = { "video3", "videotape", "video7", "video8", "video10" };
 
   g_assert_cmpint (g_mkdir_with_parents (dev, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (plain, "", 0, NULL));
-  g_assert_true (g_file_set_contents (other, "", 0, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++) {
+    g_autofree char *path = g_build_filename (dev, files[i], NULL);
+    g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  }
+
   cameras = emocap_v4l2_list (NULL, dev, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (cameras->len, ==, 0);
-  g_unlink (plain);
-  g_unlink (other);
+  g_assert_cmpuint (cameras->len, ==, 2);
+  g_assert_cmpstr (((EmocapCameraDevice *) cameras->pdata[0])->name, ==, "Seven");
+  g_assert_cmpstr (((EmocapCameraDevice *) cameras->pdata[1])->name, ==, "Ten");
+  g_assert_true (g_str_has_suffix (((EmocapCameraDevice *) cameras->pdata[1])->node,
+      "/scan/video10"));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++) {
+    g_autofree char *path = g_build_filename (dev, files[i], NULL);
+    g_unlink (path);
+  }
   g_rmdir (dev);
 }
 
