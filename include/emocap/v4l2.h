@@ -5,9 +5,10 @@
  *
  * GStreamer's device monitor only sees cameras the kernel announced; this
  * talks to a node itself (QUERYCAP, ENUM_FMT, ENUM_FRAMESIZES,
- * ENUM_FRAMEINTERVALS, QUERYCTRL, G/S_CTRL), so any node a script or the
- * command line names can be listed, and its controls set and read back.
- * Nothing is kept open between calls.
+ * ENUM_FRAMEINTERVALS, QUERY_EXT_CTRL or QUERYCTRL, QUERYMENU, G/S_EXT_CTRLS
+ * or G/S_CTRL), so any node a script or the command line names can be
+ * listed, and its controls set and read back.  Nothing is kept open
+ * between calls.
  */
 #pragma once
 
@@ -23,8 +24,10 @@ G_BEGIN_DECLS
  * up under @dev_dir, normally "/dev", as emocap_camera_device_set_links()
  * does): name, driver and bus from QUERYCAP, modes from ENUM_FMT,
  * ENUM_FRAMESIZES and ENUM_FRAMEINTERVALS, controls as
- * emocap_v4l2_controls_list() gives them.  EMOCAP_ERROR_DEVICE naming
- * @node when it cannot be opened or is not a video capture device. */
+ * emocap_v4l2_controls_list() gives them.  @node may be a stable name (a
+ * symbolic link): the camera's node is then the one it leads to.
+ * EMOCAP_ERROR_DEVICE naming @node when it cannot be opened or is not a
+ * video capture device. */
 EmocapCameraDevice *emocap_v4l2_probe (const char *node, const char *dev_dir,
     GError **error);
 
