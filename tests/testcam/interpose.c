@@ -33,7 +33,8 @@
 pthread_mutex_t testcam_lock = PTHREAD_MUTEX_INITIALIZER;
 TcReal testcam_real;
 
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static pthread_once_t real_once = PTHREAD_ONCE_INIT;
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 static time_t load_time;
 
 /* which handle each application descriptor is on */
@@ -58,7 +59,7 @@ next (const char *name)
   } while (0)
 
 static void
-init (void)
+init_real (void)
 {
   NEXT (testcam_real.open, "open");
   NEXT (testcam_real.openat, "openat");
@@ -75,14 +76,26 @@ init (void)
   NEXT (testcam_real.mmap, "mmap");
   NEXT (testcam_real.fopen, "fopen");
   NEXT (testcam_real.readlink, "readlink");
+}
+
+static void
+init_config (void)
+{
   load_time = time (NULL);
   testcam_config_load ();
 }
 
+/* The configuration is read once the environment is there: a runtime
+ * preloaded ahead of us (ASan's) calls mmap, open... while it starts,
+ * before libc has set up environ. */
 static inline void
 ensure_init (void)
 {
-  pthread_once (&init_once, init);
+  extern char **environ;
+
+  pthread_once (&real_once, init_real);
+  if (environ)
+    pthread_once (&config_once, init_config);
 }
 
 /* ---- descriptors ---- */
