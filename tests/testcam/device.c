@@ -799,7 +799,7 @@ ioctl_dqbuf (TcCamera *cam, TcHandle *h, struct v4l2_buffer *b)
   if (cam->fourcc == V4L2_PIX_FMT_MJPEG && cam->n_files)
     frame = &cam->files[seq % cam->n_files];
   else
-    frame = &cam->ring.frames[seq % cam->ring.n];
+    frame = &cam->ring->frames[seq % cam->ring->n];
   dst = cam->mem + cam->bufs[i].m.offset;
   bytes = frame->size > cam->bufs[i].length ? cam->bufs[i].length : frame->size;
   memcpy (dst, frame->data, bytes);
@@ -823,8 +823,10 @@ ioctl_dqbuf (TcCamera *cam, TcHandle *h, struct v4l2_buffer *b)
 static int
 ioctl_streamon (TcCamera *cam, TcHandle *h, const int *type)
 {
-  const TcRate *r = &cam->rates[cam->rate];
+  const TcRate *r;
   char f[5];
+
+  bool ok;
 
   if (*type != (int) buf_type (cam) || cam->output || cam->n_buffers == 0)
     return EINVAL;
@@ -832,8 +834,28 @@ ioctl_streamon (TcCamera *cam, TcHandle *h, const int *type)
     return EBUSY;
   if (cam->streaming)
     return 0;
-  if (!testcam_ring_prepare (cam))
+  /* the frames may be made with the lock released: keep the handle, and
+   * look again afterwards */
+  h->refs++;
+  ok = testcam_ring_prepare (cam);
+  if (--h->refs == 0) {
+    testcam_device_release (h);
+    return EBADF;
+  }
+  if (!ok)
     return ENOMEM;
+  if (cam->gone)
+    return ENODEV;
+  if (cam->owner != h || cam->n_buffers == 0)
+    return EINVAL;
+  if (cam->streaming)
+    return 0;
+  if (cam->fourcc == V4L2_PIX_FMT_YUYV || !cam->n_files) {
+    if (!cam->ring || cam->ring->fourcc != cam->fourcc || cam->ring->width != cam->width ||
+        cam->ring->height != cam->height)
+      return EINVAL;
+  }
+  r = &cam->rates[cam->rate];
   cam->period_ns = rate_period_ns (cam);
   cam->next_tick_ns = now_ns () + cam->period_ns;
   cam->seq_next = 0;

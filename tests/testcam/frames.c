@@ -208,37 +208,55 @@ ring_free (TcRing *ring)
     free (ring->frames[i].source);
   }
   free (ring->frames);
-  *ring = (TcRing) { 0 };
+  free (ring);
 }
 
-bool
-testcam_ring_prepare (TcCamera *cam)
+/* Rings made so far, shared by cameras that ask for the same frames and
+ * kept for the process's life: a camera going back to a format finds its
+ * frames made.  Under testcam_lock. */
+typedef struct RingEntry {
+  TcRing *ring;
+  struct RingEntry *next;
+} RingEntry;
+
+static RingEntry *rings;
+
+static const TcRing *
+ring_find (const TcRing *key)
 {
-  TcRing *ring = &cam->ring;
-  uint32_t w = cam->width, h = cam->height;
-  uint8_t *planes = NULL;
+  for (RingEntry *e = rings; e; e = e->next) {
+    const TcRing *r = e->ring;
+    if (r->fourcc == key->fourcc && r->width == key->width && r->height == key->height &&
+        r->n == key->n && r->noise == key->noise &&
+        (r->fourcc != V4L2_PIX_FMT_MJPEG || r->quality == key->quality))
+      return r;
+  }
+  return NULL;
+}
+
+static TcRing *
+ring_make (const TcRing *key, const char *camera)
+{
+  uint32_t w = key->width, h = key->height;
+  TcRing *ring = calloc (1, sizeof *ring);
+  uint8_t *planes = malloc ((size_t) w * h * 2);
   tjhandle tj = NULL;
   bool ok = false;
 
-  if (cam->fourcc == V4L2_PIX_FMT_MJPEG && cam->n_files)
-    return true;
-  if (ring->n && ring->fourcc == cam->fourcc && ring->width == w && ring->height == h)
-    return true;
-  ring_free (ring);
-
-  planes = malloc ((size_t) w * h * 2);
-  if (cam->fourcc == V4L2_PIX_FMT_MJPEG && !(tj = tjInitCompress ())) {
+  *ring = *key;
+  ring->n = 0;
+  if (key->fourcc == V4L2_PIX_FMT_MJPEG && !(tj = tjInitCompress ())) {
     fprintf (stderr, "emocap-testcam: %s\n", tjGetErrorStr2 (NULL));
     goto bailout;
   }
-  ring->frames = calloc (cam->ring_len, sizeof *ring->frames);
-  for (unsigned i = 0; i < cam->ring_len; i++) {
+  ring->frames = calloc (key->n, sizeof *ring->frames);
+  for (unsigned i = 0; i < key->n; i++) {
     TcFrame *f = &ring->frames[i];
     uint8_t *yp = planes, *up = planes + (size_t) w * h, *vp = up + (size_t) w * h / 2;
     char source[32];
 
-    draw (yp, up, vp, w, h, i, cam->ring_len, cam->noise);
-    if (cam->fourcc == V4L2_PIX_FMT_YUYV) {
+    draw (yp, up, vp, w, h, i, key->n, key->noise);
+    if (key->fourcc == V4L2_PIX_FMT_YUYV) {
       uint8_t *out = malloc ((size_t) w * h * 2);
       for (uint32_t y = 0; y < h; y++) {
         uint8_t *o = out + (size_t) y * w * 2;
@@ -259,9 +277,9 @@ testcam_ring_prepare (TcCamera *cam)
       unsigned char *jpeg = NULL;
       unsigned long size = 0;
       if (tjCompressFromYUVPlanes (tj, src, w, strides, h, TJSAMP_422, &jpeg, &size,
-                                   cam->quality, TJFLAG_FASTDCT) < 0) {
+                                   key->quality, TJFLAG_FASTDCT) < 0) {
         fprintf (stderr, "emocap-testcam: camera '%s': encoding a frame: %s\n",
-                 cam->path, tjGetErrorStr2 (tj));
+                 camera, tjGetErrorStr2 (tj));
         tjFree (jpeg);
         goto bailout;
       }
@@ -274,16 +292,55 @@ testcam_ring_prepare (TcCamera *cam)
     f->source = strdup (source);
     ring->n++;
   }
-  ring->fourcc = cam->fourcc;
-  ring->width = w;
-  ring->height = h;
   ok = true;
 
 bailout:
-  if (!ok)
-    ring_free (ring);
   if (tj)
     tjDestroy (tj);
   free (planes);
-  return ok;
+  if (!ok) {
+    ring_free (ring);
+    return NULL;
+  }
+  return ring;
+}
+
+/* Called with testcam_lock held, which it releases while it makes the
+ * frames (half a second for 1080p): other cameras keep streaming
+ * meanwhile.  The caller checks its state again afterwards. */
+bool
+testcam_ring_prepare (TcCamera *cam)
+{
+  TcRing key = {
+    .fourcc = cam->fourcc, .width = cam->width, .height = cam->height,
+    .quality = cam->quality, .noise = cam->noise, .n = cam->ring_len,
+  };
+  const TcRing *found;
+  TcRing *made;
+
+  if (cam->fourcc == V4L2_PIX_FMT_MJPEG && cam->n_files)
+    return true;
+  if ((found = ring_find (&key))) {
+    cam->ring = found;
+    return true;
+  }
+
+  pthread_mutex_unlock (&testcam_lock);
+  made = ring_make (&key, cam->path);
+  pthread_mutex_lock (&testcam_lock);
+  if (!made)
+    return false;
+  if ((found = ring_find (&key))) {
+    /* another camera made the same meanwhile */
+    ring_free (made);
+  } else {
+    RingEntry *e = calloc (1, sizeof *e);
+    e->ring = made;
+    e->next = rings;
+    rings = e;
+    found = made;
+  }
+  if (cam->fourcc == key.fourcc && cam->width == key.width && cam->height == key.height)
+    cam->ring = found;
+  return true;
 }

@@ -84,6 +84,7 @@ typedef struct {
 typedef struct {
   uint32_t fourcc;
   uint32_t width, height;
+  int quality, noise;
   unsigned n;
   TcFrame *frames;
 } TcRing;
@@ -136,7 +137,7 @@ typedef struct {
   unsigned queue[TC_MAX_BUFFERS];  /* FIFO of queued indices */
   unsigned q_head, q_len;
   bool streaming;
-  TcRing ring;
+  const TcRing *ring;     /* the generated frames being served */
 
   /* the frame clock: ticks of the timer are frames */
   uint64_t period_ns;    /* current tick interval */
@@ -184,7 +185,8 @@ extern TcReal testcam_real;
 void testcam_config_load (void);
 TcCamera *testcam_camera_by_path (const char *path);
 
-/* frames.c: the ring for the camera's format and size, made if needed */
+/* frames.c: the ring for the camera's format and size, made if needed
+ * (with the lock released meanwhile: see the function) */
 bool testcam_ring_prepare (TcCamera *cam);
 bool testcam_files_load (TcCamera *cam);
 
