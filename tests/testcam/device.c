@@ -96,15 +96,6 @@ now_ns (void)
   return ts.tv_sec * NSEC + ts.tv_nsec;
 }
 
-static const char *
-fourcc_str (uint32_t f, char buf[5])
-{
-  for (int i = 0; i < 4; i++)
-    buf[i] = (f >> (8 * i)) & 0xff;
-  buf[4] = '\0';
-  return buf;
-}
-
 static uint32_t
 buf_type (const TcCamera *cam)
 {
@@ -824,8 +815,7 @@ static int
 ioctl_streamon (TcCamera *cam, TcHandle *h, const int *type)
 {
   const TcRate *r;
-  char f[5];
-
+  const char *fmt;
   bool ok;
 
   if (*type != (int) buf_type (cam) || cam->output || cam->n_buffers == 0)
@@ -864,12 +854,13 @@ ioctl_streamon (TcCamera *cam, TcHandle *h, const int *type)
   timer_take (h);
   timer_arm (h, cam->next_tick_ns, cam->period_ns);
   cam->streaming = true;
+  /* in the words of the configuration: format=mjpeg, rates=30000/1001 */
+  fmt = cam->fourcc == V4L2_PIX_FMT_MJPEG ? "mjpeg" : "yuyv";
   if (r->den == 1)
-    testcam_log ("streamon %s %ux%u %s %u", cam->path, cam->width, cam->height,
-                 fourcc_str (cam->fourcc, f), r->num);
+    testcam_log ("streamon %s %ux%u %s %u", cam->path, cam->width, cam->height, fmt, r->num);
   else
-    testcam_log ("streamon %s %ux%u %s %u/%u", cam->path, cam->width, cam->height,
-                 fourcc_str (cam->fourcc, f), r->num, r->den);
+    testcam_log ("streamon %s %ux%u %s %u/%u", cam->path, cam->width, cam->height, fmt,
+                 r->num, r->den);
   faults_check (cam, h);
   return 0;
 }

@@ -977,7 +977,7 @@ check_log (const Case *c, char **lines)
       g_assert_cmpstr (lines[i], ==, want[i]);
   } else if (strcmp (c->name, "stream") == 0) {
     unsigned frames = 0;
-    g_assert_true (g_str_has_prefix (lines[0], "streamon /dev/video42 320x240 MJPG 30"));
+    g_assert_true (g_str_has_prefix (lines[0], "streamon /dev/video42 320x240 mjpeg 30"));
     for (char **l = lines; *l; l++) {
       g_auto (GStrv) f = g_strsplit (*l, " ", -1);
       if (strcmp (f[0], "frame") == 0) {
