@@ -58,9 +58,24 @@ next (const char *name)
     memcpy (&(fp), &sym_, sizeof (fp)); \
   } while (0)
 
+/* fork() with the lock taken, so a child never starts with the lock held
+ * by a thread it does not have, nor with the tables half changed */
+static void
+fork_prepare (void)
+{
+  pthread_mutex_lock (&testcam_lock);
+}
+
+static void
+fork_done (void)
+{
+  pthread_mutex_unlock (&testcam_lock);
+}
+
 static void
 init_real (void)
 {
+  pthread_atfork (fork_prepare, fork_done, fork_done);
   NEXT (testcam_real.open, "open");
   NEXT (testcam_real.openat, "openat");
   NEXT (testcam_real.close, "close");
