@@ -673,6 +673,23 @@ child_stall (void)
   stream_stop (&s);
 }
 
+/* stall=600@0: no frame for ten minutes from STREAMON on; a descriptor
+ * opened O_NONBLOCK gets EAGAIN, poll finds nothing */
+static void
+child_nonblock (void)
+{
+  Stream s;
+  struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP };
+  struct pollfd p;
+
+  stream_start (&s, "/dev/video42", V4L2_PIX_FMT_MJPEG, FILE_W, FILE_H, 2, O_NONBLOCK);
+  assert_ioctl_fails (s.fd, VIDIOC_DQBUF, &b, EAGAIN);
+  p = (struct pollfd) { s.fd, POLLIN, 0 };
+  g_assert_cmpint (poll (&p, 1, 100), ==, 0);
+  assert_ioctl_fails (s.fd, VIDIOC_DQBUF, &b, EAGAIN);
+  stream_stop (&s);
+}
+
 /* slow=400@2:2: frames 2 and 3 come 400 ms apart */
 static void
 child_slow (void)
@@ -900,6 +917,7 @@ static const Case cases[] = {
   { "corrupt", child_corrupt,
     "/dev/video42,frames=@DIR@/frames,corrupt=truncate@1+markers@2+garbage@3" },
   { "stall", child_stall, "/dev/video42,frames=@DIR@/frames,stall=4@2" },
+  { "nonblock", child_nonblock, "/dev/video42,frames=@DIR@/frames,stall=600@0" },
   { "slow", child_slow, "/dev/video42,frames=@DIR@/frames,slow=400@2:2" },
   { "unplug", child_unplug, "/dev/video42,frames=@DIR@/frames,unplug=3;/dev/video43" },
   { "unplug-file", child_unplug_file, "/dev/video42,unplug=file:@DIR@/unplug;/dev/video43" },
