@@ -3,6 +3,8 @@
  * Copyright (C) 2026 emocap developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
+
 #include <emocap/error.h>
 
 G_DEFINE_QUARK (emocap-error-quark, emocap_error)
@@ -28,6 +30,7 @@ emocap_error_exit_code (const GError *error)
       return EMOCAP_EXIT_USAGE;
     case EMOCAP_ERROR_DEVICE:
     case EMOCAP_ERROR_IO:
+    case EMOCAP_ERROR_NO_SPACE:
       return EMOCAP_EXIT_ENVIRONMENT;
     case EMOCAP_ERROR_FAILED:
     case EMOCAP_ERROR_CONSENT:
@@ -37,4 +40,11 @@ emocap_error_exit_code (const GError *error)
       break;
   }
   return EMOCAP_EXIT_REFUSED;
+}
+
+EmocapError
+emocap_error_code_for_errno (int errno_value)
+{
+  return errno_value == ENOSPC || errno_value == EDQUOT || errno_value == EFBIG ?
+      EMOCAP_ERROR_NO_SPACE : EMOCAP_ERROR_IO;
 }

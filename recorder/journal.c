@@ -68,6 +68,7 @@ static const char *const entry_types[] = {
   EMOCAP_JOURNAL_CONSENT_WITHDRAWN,
   EMOCAP_JOURNAL_EXPORT_CREATED,
   EMOCAP_JOURNAL_SESSION_CLOSED,
+  EMOCAP_JOURNAL_SESSION_RESUMED,
 };
 
 static const char *const reserved_members[] = { "seq", "at", "type", "prev", "sig" };
@@ -681,6 +682,74 @@ fail:
   return NULL;
 }
 
+gboolean
+emocap_journal_cut_torn_tail (const char *path, gsize *cut, GError **error)
+{
+  g_autoptr (GByteArray) content = g_byte_array_new ();
+  g_autofree char *torn_path = NULL;
+  gboolean ok = FALSE;
+  const guint8 *nl;
+  gsize keep;
+  int fd, tfd = -1, e;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (cut)
+    *cut = 0;
+  fd = open (path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    e = errno;
+    g_set_error (error, EMOCAP_ERROR, e == ENOENT ? EMOCAP_ERROR_NOT_FOUND : EMOCAP_ERROR_IO,
+        "cannot open journal '%s': %s", path, g_strerror (e));
+    return FALSE;
+  }
+  if (flock (fd, LOCK_EX | LOCK_NB) < 0) {
+    e = errno;
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, e == EWOULDBLOCK ?
+        "journal '%s' is in use by another emocap process" : "cannot lock journal '%s': %s",
+        path, g_strerror (e));
+    goto out;
+  }
+  if (!read_fd (fd, content)) {
+    e = errno;
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot read journal '%s': %s",
+        path, g_strerror (e));
+    goto out;
+  }
+  if (content->len == 0 || content->data[content->len - 1] == '\n') {
+    ok = TRUE;
+    goto out;
+  }
+
+  nl = memrchr (content->data, '\n', content->len);
+  keep = nl ? (gsize) (nl - content->data) + 1 : 0;
+  torn_path = g_strconcat (path, ".torn", NULL);
+  tfd = open (torn_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (tfd < 0 || !emocap_write_all (tfd, content->data + keep, content->len - keep) ||
+      fsync (tfd) < 0) {
+    e = errno;
+    g_set_error (error, EMOCAP_ERROR, emocap_error_code_for_errno (e),
+        "cannot keep the torn end of journal '%s' in '%s': %s", path, torn_path,
+        g_strerror (e));
+    goto out;
+  }
+  if (ftruncate (fd, (off_t) keep) < 0 || fsync (fd) < 0) {
+    e = errno;
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO,
+        "cannot cut the torn end off journal '%s': %s", path, g_strerror (e));
+    goto out;
+  }
+  if (cut)
+    *cut = content->len - keep;
+  ok = TRUE;
+
+out:
+  if (tfd >= 0)
+    close (tfd);
+  close (fd);
+  return ok;
+}
+
 static gboolean
 has_reserved_member (const json_t *fields)
 {
@@ -717,8 +786,8 @@ fail:
    * cut the line and stop writing to this journal either way. */
   if (ftruncate (journal->fd, journal->length) < 0 || done == len)
     journal->broken = TRUE;
-  g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot write journal '%s': %s",
-      journal->path, g_strerror (e));
+  g_set_error (error, EMOCAP_ERROR, emocap_error_code_for_errno (e),
+      "cannot write journal '%s': %s", journal->path, g_strerror (e));
   return FALSE;
 }
 

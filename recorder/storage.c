@@ -17,7 +17,7 @@ static gboolean
 set_io_error (GError **error, int err, const char *what, const char *path)
 {
   g_set_error (error, EMOCAP_ERROR,
-      err == EEXIST ? EMOCAP_ERROR_EXISTS : EMOCAP_ERROR_IO,
+      err == EEXIST ? EMOCAP_ERROR_EXISTS : emocap_error_code_for_errno (err),
       "cannot %s '%s': %s", what, path, g_strerror (err));
   return FALSE;
 }
@@ -82,8 +82,8 @@ emocap_mkdir_new (const char *path, GError **error)
   return emocap_fsync_parent (path, error);
 }
 
-static gboolean
-write_all (int fd, const void *data, gsize len)
+gboolean
+emocap_write_all (int fd, const void *data, gsize len)
 {
   const char *p = data;
 
@@ -104,7 +104,7 @@ write_and_sync (int fd, const void *data, gsize len)
 {
   int r;
 
-  if (!write_all (fd, data, len))
+  if (!emocap_write_all (fd, data, len))
     return FALSE;
   do {
     r = fsync (fd);

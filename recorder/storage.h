@@ -21,6 +21,10 @@ gboolean emocap_mkdir_private (const char *path, GError **error);
  * parent must exist; the parent is fsync'd. */
 gboolean emocap_mkdir_new (const char *path, GError **error);
 
+/* write() of all @len bytes, again after EINTR and short writes; FALSE
+ * with errno set on failure. */
+gboolean emocap_write_all (int fd, const void *data, gsize len);
+
 /* fsync() of a file or folder. */
 gboolean emocap_fsync_path (const char *path, GError **error);
 

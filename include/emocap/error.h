@@ -28,6 +28,8 @@ G_BEGIN_DECLS
  * @EMOCAP_ERROR_VERIFY: a journal, signature or hash check failed (exit 3)
  * @EMOCAP_ERROR_NOT_FOUND: a session, take or key that does not exist (exit 3)
  * @EMOCAP_ERROR_INVALID_MEDIA: a frame or clip that cannot be read (exit 1)
+ * @EMOCAP_ERROR_NO_SPACE: the disk is full, or a file reached the size the
+ *   process may write (ENOSPC, EDQUOT, EFBIG) (exit 2)
  */
 typedef enum {
   EMOCAP_ERROR_FAILED,
@@ -42,7 +44,12 @@ typedef enum {
   EMOCAP_ERROR_VERIFY,
   EMOCAP_ERROR_NOT_FOUND,
   EMOCAP_ERROR_INVALID_MEDIA,
+  EMOCAP_ERROR_NO_SPACE,
 } EmocapError;
+
+/* EMOCAP_ERROR_NO_SPACE for @errno_value ENOSPC, EDQUOT or EFBIG, else
+ * EMOCAP_ERROR_IO: the code for a failed write. */
+EmocapError emocap_error_code_for_errno (int errno_value);
 
 /* Exit codes of the emocap program, documented in `emocap help`. */
 typedef enum {

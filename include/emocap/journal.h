@@ -24,6 +24,7 @@ G_BEGIN_DECLS
 #define EMOCAP_JOURNAL_CONSENT_WITHDRAWN "consent.withdrawn"
 #define EMOCAP_JOURNAL_EXPORT_CREATED    "export.created"
 #define EMOCAP_JOURNAL_SESSION_CLOSED    "session.closed"
+#define EMOCAP_JOURNAL_SESSION_RESUMED   "session.resumed"
 
 /* `prev` of the first entry: 64 zeros. */
 #define EMOCAP_JOURNAL_GENESIS \
@@ -76,6 +77,17 @@ gint64 emocap_journal_get_seq (EmocapJournal *journal);
 const char *emocap_journal_get_head (EmocapJournal *journal);
 
 const char *emocap_journal_get_path (EmocapJournal *journal);
+
+/* If the journal at @path ends in an incomplete line (no newline: the
+ * machine stopped while the line was being written, so it was never
+ * acknowledged), appends those bytes to PATH.torn (0600, fsync'd), for
+ * whoever wants to see them, and cuts them off the journal, so that it
+ * can be opened again.  Nothing else is touched: complete lines that do
+ * not verify are left for emocap_journal_open() to refuse.  *@cut (if not
+ * NULL) gets the number of bytes moved, 0 when the journal ended cleanly.
+ * EMOCAP_ERROR_IO if another process holds the journal. */
+gboolean emocap_journal_cut_torn_tail (const char *path, gsize *cut,
+    GError **error);
 
 /* Unlocks and closes. */
 void emocap_journal_close (EmocapJournal *journal);

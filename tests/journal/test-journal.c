@@ -761,6 +761,61 @@ test_torn_last_line (Fixture *f, gconstpointer data)
   g_assert_cmpuint (after_len, ==, len + strlen ("{\"at\":\"2026"));
 }
 
+/* What --resume does with a torn last line: sets it aside, whole, and
+ * leaves the complete lines as they were, to be verified and chained on. */
+static void
+test_cut_torn_tail (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (EmocapJournal) journal = NULL;
+  g_autofree char *content = NULL, *after = NULL, *kept = NULL;
+  g_autofree char *torn_path = g_strconcat (f->path, ".torn", NULL);
+  static const char torn[] = "{\"at\":\"2026-11-22T09:";
+  gsize len = 0, after_len = 0, kept_len = 0, cut = 99;
+
+  content = make_journal (f, &len);
+
+  /* A clean end: nothing to cut, nothing set aside. */
+  g_assert_true (emocap_journal_cut_torn_tail (f->path, &cut, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cut, ==, 0);
+  g_assert_false (g_file_test (torn_path, G_FILE_TEST_EXISTS));
+
+  /* A line begun and not finished. */
+  {
+    g_autofree char *with = g_strconcat (content, torn, NULL);
+    test_write_file (f->path, with, strlen (with));
+  }
+  g_assert_true (emocap_journal_cut_torn_tail (f->path, &cut, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (cut, ==, strlen (torn));
+  after = read_file (f->path, &after_len);
+  g_assert_cmpmem (after, after_len, content, len);
+  kept = read_file (torn_path, &kept_len);
+  g_assert_cmpmem (kept, kept_len, torn, strlen (torn));
+  journal = emocap_journal_open (f->path, f->key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (emocap_journal_get_seq (journal), ==, 6);
+
+  /* Not while another process writes the journal. */
+  g_assert_false (emocap_journal_cut_torn_tail (f->path, &cut, &error));
+  g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "in use by another emocap process"));
+  g_clear_error (&error);
+  g_clear_pointer (&journal, emocap_journal_close);
+
+  /* A journal that is only a torn first line keeps nothing of it. */
+  test_write_file (f->path, torn, strlen (torn));
+  g_assert_true (emocap_journal_cut_torn_tail (f->path, &cut, &error));
+  g_assert_cmpuint (cut, ==, strlen (torn));
+  g_free (after);
+  after = read_file (f->path, &after_len);
+  g_assert_cmpuint (after_len, ==, 0);
+  g_free (kept);
+  kept = read_file (torn_path, &kept_len);
+  g_assert_cmpuint (kept_len, ==, 2 * strlen (torn));
+}
+
 static void
 test_open_refuses_tampered (Fixture *f, gconstpointer data)
 {
@@ -914,8 +969,10 @@ test_failed_write (Fixture *f, gconstpointer data)
   g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
   signal (SIGXFSZ, SIG_DFL);
 
+  /* the file reached the size this process may write: the disk is full
+   * as far as the recorder can tell, said so */
   g_assert_null (entry);
-  g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO);
+  g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_NO_SPACE);
   g_assert_nonnull (strstr (error->message, f->path));
   g_clear_error (&error);
   after = read_file (f->path, &after_len);
@@ -1032,6 +1089,7 @@ main (int argc, char **argv)
   ADD ("/journal/tamper/lines", test_tamper_lines);
   ADD ("/journal/tamper/other-key", test_other_key);
   ADD ("/journal/tamper/torn-last-line", test_torn_last_line);
+  ADD ("/journal/torn-tail-set-aside", test_cut_torn_tail);
   ADD ("/journal/open-refuses-tampered", test_open_refuses_tampered);
   ADD ("/journal/second-writer", test_second_writer);
   ADD ("/journal/misuse-refused", test_misuse_refused);
