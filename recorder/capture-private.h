@@ -31,9 +31,14 @@ void emocap_take_writer_push_audio (EmocapTakeWriter *writer, GstBuffer *buffer)
 void emocap_take_writer_end_video (EmocapTakeWriter *writer);
 void emocap_take_writer_end_audio (EmocapTakeWriter *writer);
 
+/* The first error the writing pipeline posted so far (a full disk is
+ * EMOCAP_ERROR_NO_SPACE), or NULL; does not wait.  Owned by @writer. */
+const GError *emocap_take_writer_check (EmocapTakeWriter *writer);
+
 /* Waits until the muxer has written everything (both streams ended),
  * stops the pipeline and makes the file durable (fsync of the file and its
- * folder). */
+ * folder); after a write error, makes durable what was written and returns
+ * that error. */
 gboolean emocap_take_writer_finish (EmocapTakeWriter *writer,
     guint timeout_ms, GError **error);
 

@@ -16,6 +16,14 @@
  * its sound exactly at its first frame).  During a take each camera's
  * frames from the first one at or after the cue, and the samples covering
  * exactly the same span, go to that camera's take writer.
+ *
+ * What cameras do wrong is caught on the way: a frame that is not one
+ * whole JPEG is dropped before the parser (and one libjpeg finds damaged,
+ * flagged by the watermark, before the file), and counted; frames the
+ * driver lost show as v4l2src QoS messages and as gaps in the timestamps;
+ * a camera that delivers nothing for a second is reported, and one whose
+ * device went away is told apart from other errors and can be dropped
+ * from the session.
  */
 #include <math.h>
 #include <string.h>
@@ -27,9 +35,11 @@
 
 #include <emocap/capture.h>
 #include <emocap/error.h>
+#include <emocap/v4l2.h>
 #include <emocap/watermark-element.h>
 
 #include "capture-private.h"
+#include "jpeg-check.h"
 
 GST_DEBUG_CATEGORY_STATIC (capture_debug);
 #define GST_CAT_DEFAULT capture_debug
@@ -37,6 +47,8 @@ GST_DEBUG_CATEGORY_STATIC (capture_debug);
 #define AUDIO_HISTORY (3 * GST_SECOND)
 #define TAKE_GRACE_MS 5000
 #define STALL_MS 1000
+/* Corrupt frames remembered per camera between two frames written. */
+#define MAX_CORRUPT_PENDING 256
 
 typedef enum {
   REC_IDLE,
@@ -49,8 +61,12 @@ typedef struct {
   EmocapCapture *capture;
   const EmocapCamera *camera;
   guint index;
+  GstElement *source;
   GstElement *appsink;
+  GPtrArray *elements;          /* the branch, source first, for dropping it */
   EmocapReplay *replay;
+  json_t *controls;             /* as read back when applied, or NULL */
+  gboolean dropped;             /* taken out of the pipeline */
 
   /* Below: under capture->lock. */
   GstCaps *caps;
@@ -65,8 +81,15 @@ typedef struct {
   GstClockTime prev_pts;
   guint64 frames_expected;
   guint64 frames_written;
-  guint64 frames_dropped;
+  guint64 frames_dropped;       /* from gaps in the timestamps */
+  guint64 qos_dropped;          /* from v4l2src's QoS messages */
+  guint64 frames_corrupt;
   guint64 frames_marked;
+  guint stalls;
+  gint64 stall_longest;         /* microseconds */
+  gint64 resumed_after;         /* a stall just ended: its length, else 0 */
+  GArray *corrupt_pts;          /* GstClockTime of corrupt frames not yet passed */
+  gboolean lost;                /* its device went away */
   gboolean video_ended;
   gboolean audio_ended;
   guint64 audio_written;        /* samples per channel */
@@ -76,7 +99,9 @@ typedef struct {
 
   /* Only read and written by the thread running the take. */
   guint64 dropped_reported;
+  guint64 corrupt_reported;
   gboolean stall_reported;
+  gboolean lost_reported;
 } Branch;
 
 struct _EmocapCapture {
@@ -118,6 +143,9 @@ branch_free (gpointer data)
   emocap_replay_free (b->replay);
   emocap_take_writer_free (b->writer);
   gst_clear_caps (&b->caps);
+  g_clear_pointer (&b->elements, g_ptr_array_unref);
+  g_clear_pointer (&b->corrupt_pts, g_array_unref);
+  json_decref (b->controls);
   g_free (b);
 }
 
@@ -234,6 +262,7 @@ probe_v4l2 (const EmocapCamera *cam, GstElement *src, gboolean *mjpeg,
 
 static GstFlowReturn on_video_sample (GstAppSink *sink, gpointer data);
 static GstFlowReturn on_audio_sample (GstAppSink *sink, gpointer data);
+static GstPadProbeReturn check_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data);
 
 static gboolean
 build_camera (EmocapCapture *capture, const EmocapCamera *cam, guint index,
@@ -251,6 +280,8 @@ build_camera (EmocapCapture *capture, const EmocapCamera *cam, guint index,
   b->camera = cam;
   b->index = index;
   b->prev_pts = GST_CLOCK_TIME_NONE;
+  b->corrupt_pts = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  b->elements = g_ptr_array_new_with_free_func (gst_object_unref);
   g_ptr_array_add (capture->branches, b);
 
 #define ADD(factory) G_STMT_START {                                        \
@@ -272,17 +303,14 @@ build_camera (EmocapCapture *capture, const EmocapCamera *cam, guint index,
             stat (cam->path, &st) < 0 ? "does not exist" : "is not a video device");
         goto fail;
       }
+      /* Our own V4L2 code sets the controls, automatic modes first, and
+       * reads them back, so that a name the camera lacks or a value that
+       * does not hold stops the session before it starts. */
+      if (cam->controls->len > 0 &&
+          !emocap_v4l2_controls_apply (cam->path, cam->id, cam->controls, &b->controls, error))
+        goto fail;
       ADD ("v4l2src");
       g_object_set (e, "device", cam->path, NULL);
-      if (cam->controls->len > 0) {
-        GstStructure *controls = gst_structure_new_empty ("c");
-        for (guint i = 0; i < cam->controls->len; i++) {
-          const EmocapControl *c = &g_array_index (cam->controls, EmocapControl, i);
-          gst_structure_set (controls, c->name, G_TYPE_INT, (int) c->value, NULL);
-        }
-        g_object_set (e, "extra-controls", controls, NULL);
-        gst_structure_free (controls);
-      }
       if (!probe_v4l2 (cam, e, &mjpeg, error)) {
         gst_object_unref (gst_object_ref_sink (e));
         n--;
@@ -338,7 +366,19 @@ build_camera (EmocapCapture *capture, const EmocapCamera *cam, guint index,
   gst_app_sink_set_callbacks (GST_APP_SINK (e), &callbacks, b, NULL);
 #undef ADD
 
-  return add_and_link (bin, chain, n, error);
+  b->source = chain[0];
+  if (!add_and_link (bin, chain, n, error))
+    return FALSE;
+  for (guint i = 0; i < n; i++) {
+    g_ptr_array_add (b->elements, gst_object_ref (chain[i]));
+    g_object_set_data (G_OBJECT (chain[i]), "emocap-branch", b);
+    /* Every frame is checked before the parser sees it. */
+    if (g_str_has_suffix (GST_ELEMENT_NAME (chain[i]), "-jpegparse")) {
+      g_autoptr (GstPad) pad = gst_element_get_static_pad (chain[i], "sink");
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, check_frame, b, NULL);
+    }
+  }
+  return TRUE;
 
 fail:
   for (guint i = 0; i < n; i++)
@@ -443,6 +483,68 @@ running_time_now (EmocapCapture *capture)
 }
 
 /* ----- recording, in the streaming threads ----- */
+
+/* A corrupt frame from @b's camera at @pts, dropped (under capture->lock):
+ * counted in the take it falls in, and remembered so that the hole it
+ * leaves in the timestamps is not counted as a frame the camera lost. */
+static void
+note_corrupt_locked (Branch *b, GstClockTime pts)
+{
+  EmocapCapture *capture = b->capture;
+
+  if (!GST_CLOCK_TIME_IS_VALID (pts))
+    return;
+  if (capture->take_active && pts >= capture->cue && !b->video_ended &&
+      (b->state != REC_RECORDING ||
+          pts < b->start + (GstClockTime) capture->take_seconds * GST_SECOND))
+    b->frames_corrupt++;
+  if (b->corrupt_pts->len >= MAX_CORRUPT_PENDING)
+    g_array_remove_index (b->corrupt_pts, 0);
+  g_array_append_val (b->corrupt_pts, pts);
+}
+
+/* How many corrupt frames fell between @from and @to (exclusive); forgets
+ * those up to @to. */
+static guint
+take_corrupt_between (Branch *b, GstClockTime from, GstClockTime to)
+{
+  guint n = 0, keep = 0;
+
+  for (guint i = 0; i < b->corrupt_pts->len; i++) {
+    GstClockTime t = g_array_index (b->corrupt_pts, GstClockTime, i);
+    if (t > from && t < to)
+      n++;
+    if (t > to)
+      g_array_index (b->corrupt_pts, GstClockTime, keep++) = t;
+  }
+  g_array_set_size (b->corrupt_pts, keep);
+  return n;
+}
+
+/* Before the parser: a frame that is not one whole JPEG never goes further. */
+static GstPadProbeReturn
+check_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Branch *b = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  const char *why;
+  GstMapInfo map;
+
+  if (buf == NULL || !gst_buffer_map (buf, &map, GST_MAP_READ))
+    return GST_PAD_PROBE_OK;
+  why = emocap_jpeg_frame_check (map.data, map.size);
+  gst_buffer_unmap (buf, &map);
+  if (why == NULL)
+    return GST_PAD_PROBE_OK;
+
+  GST_INFO ("camera '%s': corrupt frame at %" GST_TIME_FORMAT " (%" G_GSIZE_FORMAT
+      " bytes) dropped: %s", b->camera->id, GST_TIME_ARGS (GST_BUFFER_PTS (buf)),
+      gst_buffer_get_size (buf), why);
+  g_mutex_lock (&b->capture->lock);
+  note_corrupt_locked (b, GST_BUFFER_PTS (buf));
+  g_mutex_unlock (&b->capture->lock);
+  return GST_PAD_PROBE_DROP;
+}
 
 static void
 audio_stats_add (EmocapCapture *capture, const gint16 *samples, gsize n)
@@ -557,6 +659,7 @@ branch_begin (Branch *b, GstClockTime pts)
   b->state = REC_RECORDING;
   b->start = pts;
   b->start_latency = (gint64) (pts - capture->cue);
+  take_corrupt_between (b, 0, capture->cue);
   if (capture->has_audio) {
     /* The sound of the first frame may already have arrived. */
     for (GList *l = capture->history.head; l && !b->audio_ended; l = l->next) {
@@ -619,8 +722,22 @@ on_video_sample (GstAppSink *sink, gpointer data)
   g_mutex_lock (&capture->lock);
   if (b->caps == NULL)
     set_format (b, gst_sample_get_caps (sample));
-  b->frames_seen++;
-  b->last_arrival = g_get_monotonic_time ();
+
+  /* Damaged inside its picture data: libjpeg said so while marking it. */
+  if (GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_CORRUPTED)) {
+    GST_INFO ("camera '%s': corrupt frame at %" GST_TIME_FORMAT " dropped",
+        b->camera->id, GST_TIME_ARGS (pts));
+    note_corrupt_locked (b, pts);
+    goto out;
+  }
+
+  {
+    gint64 now = g_get_monotonic_time ();
+    if (b->last_arrival > 0 && now - b->last_arrival > STALL_MS * 1000)
+      b->resumed_after = now - b->last_arrival;
+    b->frames_seen++;
+    b->last_arrival = now;
+  }
 
   if (!GST_CLOCK_TIME_IS_VALID (pts))
     goto out;
@@ -634,8 +751,19 @@ on_video_sample (GstAppSink *sink, gpointer data)
       branch_end_video (b);
     } else {
       GstBuffer *out = gst_buffer_copy (buf);
-      if (GST_CLOCK_TIME_IS_VALID (b->prev_pts) && pts > b->prev_pts + b->period + b->period / 2)
-        b->frames_dropped += (pts - b->prev_pts + b->period / 2) / b->period - 1;
+      if (GST_CLOCK_TIME_IS_VALID (b->prev_pts) && pts > b->prev_pts + b->period + b->period / 2) {
+        guint64 missing = (pts - b->prev_pts + b->period / 2) / b->period - 1;
+        guint corrupt = take_corrupt_between (b, b->prev_pts, pts);
+        if (missing > corrupt)
+          b->frames_dropped += missing - corrupt;
+        if (pts - b->prev_pts > STALL_MS * GST_MSECOND) {
+          gint64 gap = (gint64) (pts - b->prev_pts) / 1000;
+          b->stalls++;
+          b->stall_longest = MAX (b->stall_longest, gap);
+        }
+      } else {
+        take_corrupt_between (b, 0, pts);
+      }
       b->prev_pts = pts;
       GST_BUFFER_PTS (out) = pts - b->start;
       GST_BUFFER_DTS (out) = GST_CLOCK_TIME_NONE;
@@ -711,6 +839,76 @@ bus_error (GstMessage *msg)
       what ? what : GST_OBJECT_NAME (GST_MESSAGE_SRC (msg)), err->message);
 }
 
+/* The camera branch @obj belongs to, or NULL. */
+static Branch *
+branch_of (GstObject *obj)
+{
+  for (; obj; obj = GST_OBJECT_PARENT (obj)) {
+    Branch *b = g_object_get_data (G_OBJECT (obj), "emocap-branch");
+    if (b)
+      return b;
+  }
+  return NULL;
+}
+
+/* v4l2src reports frames the driver lost (gaps in its sequence numbers)
+ * only as a QoS message: the running time of the frame after the gap, and
+ * the gap's length.  Counted in the take they fall in. */
+static void
+count_qos (EmocapCapture *capture, GstMessage *msg)
+{
+  Branch *b = branch_of (GST_MESSAGE_SRC (msg));
+  gboolean live = FALSE;
+  guint64 running_time = GST_CLOCK_TIME_NONE, stream_time, timestamp;
+  guint64 duration = GST_CLOCK_TIME_NONE, lost;
+
+  if (b == NULL || b->camera->kind != EMOCAP_SOURCE_V4L2)
+    return;
+  gst_message_parse_qos (msg, &live, &running_time, &stream_time, &timestamp, &duration);
+  g_mutex_lock (&capture->lock);
+  if (b->period > 0 && GST_CLOCK_TIME_IS_VALID (duration) &&
+      GST_CLOCK_TIME_IS_VALID (running_time)) {
+    lost = (duration + b->period / 2) / b->period;
+    GST_INFO ("camera '%s': the driver lost %" G_GUINT64_FORMAT " frames before %"
+        GST_TIME_FORMAT, b->camera->id, lost, GST_TIME_ARGS (running_time));
+    if (capture->take_active && (b->state == REC_RECORDING || b->state == REC_DONE) &&
+        running_time >= b->start &&
+        running_time < b->start + (GstClockTime) capture->take_seconds * GST_SECOND)
+      b->qos_dropped += lost;
+  }
+  g_mutex_unlock (&capture->lock);
+}
+
+/* An error from a V4L2 camera: was it unplugged?  v4l2src cannot tell
+ * (after the device goes, it says "Failed to allocate a buffer", as when
+ * memory runs out), so ask the device itself.  TRUE if it is gone; the
+ * branch is then marked lost, once. */
+static gboolean
+camera_is_lost (EmocapCapture *capture, Branch *b)
+{
+  gboolean lost;
+
+  g_mutex_lock (&capture->lock);
+  lost = b->lost;
+  g_mutex_unlock (&capture->lock);
+  if (lost)
+    return TRUE;
+  if (b->camera->kind != EMOCAP_SOURCE_V4L2 || !emocap_v4l2_is_disconnected (b->camera->path))
+    return FALSE;
+  g_mutex_lock (&capture->lock);
+  b->lost = TRUE;
+  g_cond_broadcast (&capture->cond);
+  g_mutex_unlock (&capture->lock);
+  return TRUE;
+}
+
+static GError *
+lost_error (Branch *b)
+{
+  return g_error_new (EMOCAP_ERROR, EMOCAP_ERROR_DEVICE,
+      "camera '%s' disconnected ('%s' is gone)", b->camera->id, b->camera->path);
+}
+
 /* Reads what the pipeline posted; the first error is returned. */
 static GError *
 poll_bus (EmocapCapture *capture)
@@ -721,9 +919,21 @@ poll_bus (EmocapCapture *capture)
 
   while ((msg = gst_bus_pop (bus))) {
     switch (GST_MESSAGE_TYPE (msg)) {
-      case GST_MESSAGE_ERROR:
+      case GST_MESSAGE_ERROR: {
+        Branch *b = branch_of (GST_MESSAGE_SRC (msg));
+        if (b && b->dropped)
+          break;
+        if (b && camera_is_lost (capture, b)) {
+          if (first == NULL)
+            first = lost_error (b);
+          break;
+        }
         if (first == NULL)
           first = bus_error (msg);
+        break;
+      }
+      case GST_MESSAGE_QOS:
+        count_qos (capture, msg);
         break;
       case GST_MESSAGE_WARNING: {
         g_autoptr (GError) err = NULL;
@@ -750,7 +960,7 @@ poll_bus (EmocapCapture *capture)
 
   for (guint i = 0; i < capture->branches->len && first == NULL; i++) {
     Branch *b = g_ptr_array_index (capture->branches, i);
-    if (b->replay)
+    if (b->replay && !b->dropped)
       first = emocap_replay_get_error (b->replay);
   }
   return first;
@@ -859,6 +1069,15 @@ emocap_capture_check (EmocapCapture *capture, guint max_silence_ms, GError **err
   GError *err = poll_bus (capture);
   gint64 now = g_get_monotonic_time ();
 
+  /* A camera found gone stays an error until it is dropped. */
+  for (guint i = 0; i < capture->branches->len; i++) {
+    Branch *b = g_ptr_array_index (capture->branches, i);
+    if (!b->dropped && camera_is_lost (capture, b)) {
+      g_clear_error (&err);
+      g_propagate_error (error, lost_error (b));
+      return FALSE;
+    }
+  }
   if (err) {
     g_propagate_error (error, err);
     return FALSE;
@@ -866,6 +1085,8 @@ emocap_capture_check (EmocapCapture *capture, guint max_silence_ms, GError **err
   g_mutex_lock (&capture->lock);
   for (guint i = 0; i < capture->branches->len; i++) {
     Branch *b = g_ptr_array_index (capture->branches, i);
+    if (b->dropped)
+      continue;
     if (now - b->last_arrival > (gint64) max_silence_ms * 1000) {
       g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_DEVICE,
           "camera '%s' stopped delivering frames (nothing for %.1f s)",
@@ -897,6 +1118,94 @@ emocap_capture_get_camera_format (EmocapCapture *capture, const char *camera_id,
   }
   g_mutex_unlock (&capture->lock);
   return found;
+}
+
+char **
+emocap_capture_get_lost_cameras (EmocapCapture *capture)
+{
+  GPtrArray *ids = g_ptr_array_new ();
+
+  g_return_val_if_fail (capture != NULL, NULL);
+
+  g_mutex_lock (&capture->lock);
+  for (guint i = 0; i < capture->branches->len; i++) {
+    Branch *b = g_ptr_array_index (capture->branches, i);
+    if (b->lost && !b->dropped)
+      g_ptr_array_add (ids, g_strdup (b->camera->id));
+  }
+  g_mutex_unlock (&capture->lock);
+  g_ptr_array_add (ids, NULL);
+  return (char **) g_ptr_array_free (ids, FALSE);
+}
+
+gboolean
+emocap_capture_drop_camera (EmocapCapture *capture, const char *camera_id, GError **error)
+{
+  Branch *lost = NULL;
+  guint active = 0;
+
+  g_return_val_if_fail (capture != NULL && camera_id != NULL, FALSE);
+
+  for (guint i = 0; i < capture->branches->len; i++) {
+    Branch *b = g_ptr_array_index (capture->branches, i);
+    if (b->dropped)
+      continue;
+    active++;
+    if (g_str_equal (b->camera->id, camera_id))
+      lost = b;
+  }
+  if (lost == NULL || !lost->lost) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_DEVICE,
+        "camera '%s' is not a disconnected camera of this session", camera_id);
+    return FALSE;
+  }
+  if (active < 2) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_DEVICE,
+        "camera '%s' was the only camera left: there is nothing to record without it",
+        camera_id);
+    return FALSE;
+  }
+
+  /* The rest of the pipeline plays on: only this branch stops. */
+  for (guint i = 0; i < lost->elements->len; i++) {
+    GstElement *e = g_ptr_array_index (lost->elements, i);
+    gst_element_set_locked_state (e, TRUE);
+    gst_element_set_state (e, GST_STATE_NULL);
+  }
+  for (guint i = 0; i < lost->elements->len; i++)
+    gst_bin_remove (GST_BIN (capture->pipeline), g_ptr_array_index (lost->elements, i));
+  g_clear_pointer (&lost->replay, emocap_replay_free);
+
+  g_mutex_lock (&capture->lock);
+  lost->dropped = TRUE;
+  g_mutex_unlock (&capture->lock);
+  return TRUE;
+}
+
+gboolean
+emocap_capture_has_camera (EmocapCapture *capture, const char *camera_id)
+{
+  g_return_val_if_fail (capture != NULL && camera_id != NULL, FALSE);
+
+  for (guint i = 0; i < capture->branches->len; i++) {
+    Branch *b = g_ptr_array_index (capture->branches, i);
+    if (!b->dropped && g_str_equal (b->camera->id, camera_id))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+json_t *
+emocap_capture_get_camera_controls (EmocapCapture *capture, const char *camera_id)
+{
+  g_return_val_if_fail (capture != NULL && camera_id != NULL, NULL);
+
+  for (guint i = 0; i < capture->branches->len; i++) {
+    Branch *b = g_ptr_array_index (capture->branches, i);
+    if (g_str_equal (b->camera->id, camera_id))
+      return b->controls;
+  }
+  return NULL;
 }
 
 void
@@ -944,6 +1253,7 @@ camera_result_free (gpointer data)
   EmocapCameraResult *r = data;
   g_free (r->camera);
   g_free (r->path);
+  json_decref (r->controls);
   g_free (r);
 }
 
@@ -956,6 +1266,13 @@ emocap_take_result_free (EmocapTakeResult *result)
   g_free (result->reason);
   g_free (result->audio_format);
   g_free (result);
+}
+
+/* The branches a take records: every camera not dropped. */
+static gboolean
+active (Branch *b)
+{
+  return !b->dropped;
 }
 
 /* Ends every stream still open (interrupt, failure). */
@@ -980,10 +1297,50 @@ all_done_locked (EmocapCapture *capture)
 {
   for (guint i = 0; i < capture->branches->len; i++) {
     Branch *b = g_ptr_array_index (capture->branches, i);
+    if (b->writer == NULL)
+      continue;
     if (!b->video_ended || (capture->has_audio && !b->audio_ended))
       return FALSE;
   }
   return TRUE;
+}
+
+/* Ends the take early, unless something ended it already: the first
+ * cause is the one reported. */
+static void
+take_fail (EmocapTakeResult *result, EmocapTakeStatus status, EmocapTakeFault fault,
+    const char *reason)
+{
+  if (result->status != EMOCAP_TAKE_FINISHED)
+    return;
+  result->status = status;
+  result->fault = fault;
+  result->reason = g_strdup (reason);
+}
+
+static EmocapTakeFault
+fault_of_error (const GError *error)
+{
+  return g_error_matches (error, EMOCAP_ERROR, EMOCAP_ERROR_NO_SPACE) ?
+      EMOCAP_TAKE_FAULT_NO_SPACE : EMOCAP_TAKE_FAULT_WRITE;
+}
+
+/* What the camera controls are as the take starts: NULL when the script
+ * sets none or they cannot be read (the device is in use by the stream;
+ * reading is a second open of it, which V4L2 allows). */
+static json_t *
+read_controls (Branch *b)
+{
+  g_autoptr (GError) error = NULL;
+  json_t *values;
+
+  if (b->camera->kind != EMOCAP_SOURCE_V4L2 || b->camera->controls->len == 0)
+    return NULL;
+  values = emocap_v4l2_controls_read (b->camera->path, b->camera->controls, &error);
+  if (values == NULL)
+    GST_WARNING ("camera '%s': cannot read its controls back: %s", b->camera->id,
+        error->message);
+  return values;
 }
 
 EmocapTakeResult *
@@ -992,7 +1349,7 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
 {
   g_autoptr (EmocapTakeResult) result = NULL;
   g_autoptr (GstCaps) audio_caps = NULL;
-  GError *failure = NULL;
+  g_autoptr (GPtrArray) controls = g_ptr_array_new_with_free_func ((GDestroyNotify) json_decref);
   gint64 deadline, next_progress;
   guint64 clipped_reported = 0, audio_dropped_reported = 0;
   gboolean started_reported = FALSE;
@@ -1015,6 +1372,9 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
     g_autofree char *path = g_build_filename (dir, name, NULL);
     GstCaps *caps;
 
+    g_ptr_array_add (controls, NULL);
+    if (!active (b))
+      continue;
     g_mutex_lock (&capture->lock);
     caps = gst_caps_ref (b->caps);
     g_mutex_unlock (&capture->lock);
@@ -1023,11 +1383,11 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
     if (b->writer == NULL) {
       for (guint j = 0; j < i; j++) {
         Branch *o = g_ptr_array_index (capture->branches, j);
-        emocap_take_writer_free (o->writer);
-        o->writer = NULL;
+        g_clear_pointer (&o->writer, emocap_take_writer_free);
       }
       return NULL;
     }
+    controls->pdata[i] = read_controls (b);
   }
 
   result = g_new0 (EmocapTakeResult, 1);
@@ -1045,17 +1405,25 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
   capture->audio_dropped = 0;
   for (guint i = 0; i < capture->branches->len; i++) {
     Branch *b = g_ptr_array_index (capture->branches, i);
+    if (!active (b))
+      continue;
     b->state = REC_ARMED;
     b->prev_pts = GST_CLOCK_TIME_NONE;
     b->frames_expected = gst_util_uint64_scale_round (seconds, b->fps_n, b->fps_d);
     b->frames_written = b->frames_dropped = b->frames_marked = b->audio_written = 0;
+    b->qos_dropped = b->frames_corrupt = 0;
+    b->stalls = 0;
+    b->stall_longest = 0;
+    b->resumed_after = 0;
     b->video_ended = FALSE;
     b->audio_ended = !capture->has_audio;
     b->audio_real = FALSE;
     b->av_offset = 0;
     b->start_latency = 0;
     b->dropped_reported = 0;
+    b->corrupt_reported = 0;
     b->stall_reported = FALSE;
+    b->lost_reported = FALSE;
   }
   result->cue_time = g_get_real_time ();
   capture->cue = running_time_now (capture);
@@ -1065,16 +1433,32 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
   next_progress = g_get_monotonic_time () + 250 * G_TIME_SPAN_MILLISECOND;
 
   for (;;) {
+    g_autoptr (GError) failure = NULL;
     gint64 now;
     gboolean done;
 
-    if (failure == NULL && (failure = poll_bus (capture)) != NULL) {
-      result->status = EMOCAP_TAKE_FAILED;
-      result->reason = g_strdup (failure->message);
+    if ((failure = poll_bus (capture)) != NULL) {
+      gboolean lost = FALSE;
+      for (guint i = 0; i < capture->branches->len; i++) {
+        Branch *b = g_ptr_array_index (capture->branches, i);
+        lost |= b->writer && b->lost;
+      }
+      if (lost)
+        take_fail (result, EMOCAP_TAKE_INTERRUPTED, EMOCAP_TAKE_FAULT_CAMERA_LOST,
+            failure->message);
+      else
+        take_fail (result, EMOCAP_TAKE_FAILED, EMOCAP_TAKE_FAULT_DEVICE, failure->message);
     }
-    if (result->status == EMOCAP_TAKE_FINISHED && take_interrupt (capture)) {
-      result->status = EMOCAP_TAKE_INTERRUPTED;
-      result->reason = g_strdup ("interrupted by the operator");
+    if (take_interrupt (capture))
+      take_fail (result, EMOCAP_TAKE_INTERRUPTED, EMOCAP_TAKE_FAULT_OPERATOR,
+          "interrupted by the operator");
+    for (guint i = 0; i < capture->branches->len; i++) {
+      Branch *b = g_ptr_array_index (capture->branches, i);
+      const GError *werr = b->writer ? emocap_take_writer_check (b->writer) : NULL;
+      if (werr && result->status == EMOCAP_TAKE_FINISHED) {
+        take_fail (result, EMOCAP_TAKE_FAILED, fault_of_error (werr), werr->message);
+        emit (on_event, user_data, EMOCAP_TAKE_EVENT_WRITE_FAILED, b->camera->id, 0, 0);
+      }
     }
 
     g_mutex_lock (&capture->lock);
@@ -1085,13 +1469,15 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
       GString *who = g_string_new (NULL);
       for (guint i = 0; i < capture->branches->len; i++) {
         Branch *b = g_ptr_array_index (capture->branches, i);
+        if (b->writer == NULL)
+          continue;
         if (!b->video_ended)
           g_string_append_printf (who, "%scamera '%s'", who->len ? ", " : "", b->camera->id);
         else if (capture->has_audio && !b->audio_ended && who->len == 0)
           g_string_append_printf (who, "microphone '%s'", capture->script->audio.device);
       }
-      result->status = EMOCAP_TAKE_FAILED;
-      result->reason = g_strdup_printf ("%s stopped delivering", who->str);
+      g_string_append (who, " stopped delivering");
+      take_fail (result, EMOCAP_TAKE_FAILED, EMOCAP_TAKE_FAULT_DEVICE, who->str);
       g_string_free (who, TRUE);
       end_all_locked (capture);
     }
@@ -1102,20 +1488,50 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
       guint64 clipped = capture->stat_clipped, adrop = capture->audio_dropped;
       double progress = 0;
       gboolean all_started = TRUE;
-      g_autoptr (GPtrArray) drops = g_ptr_array_new ();
-      g_autoptr (GPtrArray) stalls = g_ptr_array_new ();
+      g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (EmocapTakeEvent));
 
       for (guint i = 0; i < capture->branches->len; i++) {
         Branch *b = g_ptr_array_index (capture->branches, i);
-        if (b->frames_dropped > b->dropped_reported) {
-          g_ptr_array_add (drops, b);
+        guint64 dropped = MAX (b->frames_dropped, b->qos_dropped);
+        EmocapTakeEvent ev = { 0, b->camera->id, 0, 0 };
+
+        if (b->writer == NULL)
+          continue;
+        if (dropped > b->dropped_reported) {
+          ev.type = EMOCAP_TAKE_EVENT_FRAMES_DROPPED;
+          ev.count = dropped - b->dropped_reported;
+          g_array_append_val (events, ev);
+          b->dropped_reported = dropped;
+        }
+        if (b->frames_corrupt > b->corrupt_reported) {
+          ev.type = EMOCAP_TAKE_EVENT_FRAMES_CORRUPT;
+          ev.count = b->frames_corrupt - b->corrupt_reported;
+          g_array_append_val (events, ev);
+          b->corrupt_reported = b->frames_corrupt;
+        }
+        if (b->lost && !b->lost_reported) {
+          b->lost_reported = TRUE;
+          ev.type = EMOCAP_TAKE_EVENT_CAMERA_LOST;
+          ev.count = 0;
+          g_array_append_val (events, ev);
         }
         if (b->state == REC_ARMED || b->state == REC_IDLE)
           all_started = FALSE;
-        if (!b->video_ended && !b->stall_reported &&
+        if (b->stall_reported && b->resumed_after > 0) {
+          ev.type = EMOCAP_TAKE_EVENT_CAMERA_RESUMED;
+          ev.count = 0;
+          ev.seconds = b->resumed_after / 1e6;
+          g_array_append_val (events, ev);
+          b->stall_reported = FALSE;
+        }
+        b->resumed_after = 0;
+        if (!b->video_ended && !b->lost && !b->stall_reported &&
             now - b->last_arrival > STALL_MS * 1000) {
           b->stall_reported = TRUE;
-          g_ptr_array_add (stalls, b);
+          ev.type = EMOCAP_TAKE_EVENT_CAMERA_STALLED;
+          ev.count = 0;
+          ev.seconds = (now - b->last_arrival) / 1e6;
+          g_array_append_val (events, ev);
         }
         progress = MAX (progress, b->frames_written * (double) b->fps_d / b->fps_n);
       }
@@ -1125,16 +1541,9 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
         started_reported = TRUE;
         emit (on_event, user_data, EMOCAP_TAKE_EVENT_STARTED, NULL, 0, 0);
       }
-      for (guint i = 0; i < drops->len; i++) {
-        Branch *b = g_ptr_array_index (drops, i);
-        emit (on_event, user_data, EMOCAP_TAKE_EVENT_FRAMES_DROPPED, b->camera->id,
-            b->frames_dropped - b->dropped_reported, 0);
-        b->dropped_reported = b->frames_dropped;
-      }
-      for (guint i = 0; i < stalls->len; i++) {
-        Branch *b = g_ptr_array_index (stalls, i);
-        emit (on_event, user_data, EMOCAP_TAKE_EVENT_CAMERA_STALLED, b->camera->id, 0,
-            (now - b->last_arrival) / 1e6);
+      for (guint i = 0; i < events->len; i++) {
+        const EmocapTakeEvent *ev = &g_array_index (events, EmocapTakeEvent, i);
+        emit (on_event, user_data, ev->type, ev->camera, ev->count, ev->seconds);
       }
       if (clipped > clipped_reported) {
         emit (on_event, user_data, EMOCAP_TAKE_EVENT_AUDIO_CLIPPED, NULL,
@@ -1160,12 +1569,25 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
     g_mutex_unlock (&capture->lock);
   }
 
+  /* QoS messages of the take's last frames may still be on the bus. */
+  {
+    GError *late = poll_bus (capture);
+    if (late) {
+      GST_WARNING ("after the take: %s", late->message);
+      g_error_free (late);
+    }
+  }
+
   g_mutex_lock (&capture->lock);
   capture->take_active = FALSE;
   for (guint i = 0; i < capture->branches->len; i++) {
     Branch *b = g_ptr_array_index (capture->branches, i);
-    EmocapCameraResult *r = g_new0 (EmocapCameraResult, 1);
+    EmocapCameraResult *r;
+    guint64 shortfall = 0;
 
+    if (b->writer == NULL)
+      continue;
+    r = g_new0 (EmocapCameraResult, 1);
     b->state = REC_IDLE;
     r->camera = g_strdup (b->camera->id);
     r->path = g_strdup (emocap_take_writer_get_path (b->writer));
@@ -1176,9 +1598,18 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
     r->frames_expected = b->frames_expected;
     r->frames_recorded = b->frames_written;
     r->frames_marked = b->frames_marked;
-    r->frames_dropped = MAX (b->frames_dropped,
-        result->status == EMOCAP_TAKE_FINISHED && b->frames_expected > b->frames_written ?
-        b->frames_expected - b->frames_written : 0);
+    r->frames_corrupt = b->frames_corrupt;
+    r->frames_dropped_qos = b->qos_dropped;
+    /* A finished take short of frames lost them somewhere: at its very
+     * end, where no later frame shows the gap. */
+    if (result->status == EMOCAP_TAKE_FINISHED &&
+        b->frames_expected > b->frames_written + b->frames_corrupt)
+      shortfall = b->frames_expected - b->frames_written - b->frames_corrupt;
+    r->frames_dropped = MAX (MAX (b->frames_dropped, b->qos_dropped), shortfall);
+    r->stalls = b->stalls;
+    r->stall_longest_s = b->stall_longest / 1e6;
+    r->lost = b->lost;
+    r->controls = g_steal_pointer (&controls->pdata[i]);
     r->start_latency_ns = b->start_latency;
     r->av_offset_ns = b->av_offset;
     r->audio_samples = b->audio_written;
@@ -1203,17 +1634,13 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
     Branch *b = g_ptr_array_index (capture->branches, i);
     g_autoptr (GError) werr = NULL;
 
-    if (!emocap_take_writer_finish (b->writer, 30000, &werr) &&
-        result->status != EMOCAP_TAKE_FAILED) {
-      result->status = EMOCAP_TAKE_FAILED;
-      g_free (result->reason);
-      result->reason = g_strdup (werr->message);
-    }
-    emocap_take_writer_free (b->writer);
-    b->writer = NULL;
+    if (b->writer == NULL)
+      continue;
+    if (!emocap_take_writer_finish (b->writer, 30000, &werr))
+      take_fail (result, EMOCAP_TAKE_FAILED, fault_of_error (werr), werr->message);
+    g_clear_pointer (&b->writer, emocap_take_writer_free);
   }
   result->end_time = g_get_real_time ();
-  g_clear_error (&failure);
   return g_steal_pointer (&result);
 }
 

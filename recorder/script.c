@@ -242,6 +242,7 @@ typedef struct {
   EmocapJsonDoc *doc;
   const char *shown_dir;    /* the script's folder as the caller gave it */
   const char *contract_shown; /* the contract's path as messages name it */
+  const char *contract_file;  /* read this instead of the script's "contract" */
 } Parser;
 
 static gboolean
@@ -813,9 +814,10 @@ read_contract (Parser *p, EmocapJsonObject *top, const char *rel,
   g_autoptr (GBytes) bytes = NULL;
   g_autoptr (GError) local = NULL;
 
-  script->contract_path = g_canonicalize_filename (rel, script->dir);
+  script->contract_path = p->contract_file ? g_strdup (p->contract_file) :
+      g_canonicalize_filename (rel, script->dir);
 
-  bytes = emocap_json_read_file (script->contract_path, rel,
+  bytes = emocap_json_read_file (script->contract_path, p->contract_file ? p->contract_file : rel,
       EMOCAP_ERROR_INVALID_SCRIPT, &local);
   if (bytes == NULL) {
     g_autofree char *message = emocap_json_doc_format (p->doc,
@@ -863,14 +865,14 @@ check_performer (Parser *p, EmocapJsonObject *top, GError **error)
 }
 
 static EmocapScript *
-parse_script (const char *path, GBytes *bytes, GError **error)
+parse_script (const char *path, GBytes *bytes, const char *contract_file, GError **error)
 {
   g_autoptr (EmocapScript) script = g_new0 (EmocapScript, 1);
   g_autoptr (EmocapJsonDoc) doc = NULL;
   g_auto (EmocapJsonObject) top = { 0 };
   g_autofree char *shown_dir = g_path_get_dirname (path);
   g_autofree char *contract_shown = NULL;
-  Parser p = { script, NULL, shown_dir, NULL };
+  Parser p = { script, NULL, shown_dir, NULL, contract_file };
   const char *s = NULL;
   const char *contract_rel = NULL;
   gsize len = 0;
@@ -921,7 +923,9 @@ parse_script (const char *path, GBytes *bytes, GError **error)
 
   /* "contract.json" for a script loaded as "script.json", so messages name
    * a file the user can open from where they are */
-  if (g_path_is_absolute (contract_rel) || strcmp (shown_dir, ".") == 0)
+  if (contract_file)
+    contract_shown = g_strdup (contract_file);
+  else if (g_path_is_absolute (contract_rel) || strcmp (shown_dir, ".") == 0)
     contract_shown = g_strdup (contract_rel);
   else
     contract_shown = g_build_filename (shown_dir, contract_rel, NULL);
@@ -941,7 +945,7 @@ emocap_script_load_bytes (const char *path, GBytes *bytes, GError **error)
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return parse_script (path, bytes, error);
+  return parse_script (path, bytes, NULL, error);
 }
 
 EmocapScript *
@@ -955,5 +959,23 @@ emocap_script_load (const char *path, GError **error)
   bytes = emocap_json_read_file (path, path, EMOCAP_ERROR_INVALID_SCRIPT, error);
   if (bytes == NULL)
     return NULL;
-  return parse_script (path, bytes, error);
+  return parse_script (path, bytes, NULL, error);
+}
+
+EmocapScript *
+emocap_script_load_frozen (const char *session_dir, const char *origin_dir, GError **error)
+{
+  g_autofree char *frozen = NULL, *contract = NULL, *as_if = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+
+  g_return_val_if_fail (session_dir != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  frozen = g_build_filename (session_dir, "script.json", NULL);
+  contract = g_build_filename (session_dir, "contract.json", NULL);
+  bytes = emocap_json_read_file (frozen, frozen, EMOCAP_ERROR_INVALID_SCRIPT, error);
+  if (bytes == NULL)
+    return NULL;
+  as_if = g_build_filename (origin_dir ? origin_dir : session_dir, "script.json", NULL);
+  return parse_script (as_if, bytes, contract, error);
 }

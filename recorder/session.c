@@ -9,9 +9,12 @@
  * last and only repeats what the journal already proves.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <gst/gst.h>
 
 #include <sodium.h>
 
@@ -22,17 +25,74 @@
 #include <emocap/watermark.h>
 
 #include "emocap-config.h"
+#include "session-private.h"
 #include "storage.h"
 
-struct _EmocapSession {
-  const EmocapScript *script;
-  char *root;
-  char *dir;
-  EmocapKey *key;
-  guint8 wm_key[EMOCAP_WM_KEY_LEN];
-  EmocapJournal *journal;
-  guint finished, interrupted, failed, refused;
-};
+/* Keeps RESERVE_BYTES of the disk for the session's last words.  Best
+ * effort: without it the session records all the same. */
+void
+emocap_session_reserve_space (EmocapSession *session)
+{
+  int fd;
+
+  g_free (session->reserve);
+  session->reserve = g_build_filename (session->dir, RESERVE_NAME, NULL);
+  fd = open (session->reserve, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || posix_fallocate (fd, 0, RESERVE_BYTES) != 0) {
+    g_warning ("cannot keep %d KiB free in '%s' for the journal if the disk fills up",
+        RESERVE_BYTES / 1024, session->dir);
+    if (fd >= 0)
+      unlink (session->reserve);
+    g_clear_pointer (&session->reserve, g_free);
+  }
+  if (fd >= 0)
+    close (fd);
+}
+
+/* Gives the reserved space back to the disk; FALSE if there was none. */
+gboolean
+emocap_session_release_space (EmocapSession *session)
+{
+  gboolean had = session->reserve != NULL && unlink (session->reserve) == 0;
+
+  g_clear_pointer (&session->reserve, g_free);
+  return had;
+}
+
+/* emocap_journal_append(), and once more after releasing the reserve
+ * when the disk is full. */
+json_t *
+emocap_session_append (EmocapSession *session, const char *type, json_t *fields, GError **error)
+{
+  GError *local = NULL;
+  json_t *entry = emocap_journal_append (session->journal, type, fields, &local);
+
+  if (entry == NULL && g_error_matches (local, EMOCAP_ERROR, EMOCAP_ERROR_NO_SPACE) &&
+      emocap_session_release_space (session)) {
+    g_clear_error (&local);
+    entry = emocap_journal_append (session->journal, type, fields, &local);
+  }
+  if (entry == NULL)
+    g_propagate_error (error, local);
+  return entry;
+}
+
+gboolean
+emocap_session_write_file (EmocapSession *session, const char *path, const char *data,
+    gsize len, GError **error)
+{
+  GError *local = NULL;
+
+  if (emocap_write_file_atomic (path, data, len, &local))
+    return TRUE;
+  if (g_error_matches (local, EMOCAP_ERROR, EMOCAP_ERROR_NO_SPACE) && emocap_session_release_space (session)) {
+    g_clear_error (&local);
+    if (emocap_write_file_atomic (path, data, len, &local))
+      return TRUE;
+  }
+  g_propagate_error (error, local);
+  return FALSE;
+}
 
 void
 emocap_take_init (EmocapTake *take, const EmocapTakePlan *plan, int attempt)
@@ -51,8 +111,8 @@ format_utc (gint64 real_time)
   return g_date_time_format (t, "%Y-%m-%dT%H:%M:%S.%fZ");
 }
 
-static json_t *
-cameras_json (const EmocapScript *script, EmocapCapture *capture)
+json_t *
+emocap_session_cameras_json (const EmocapScript *script, EmocapCapture *capture)
 {
   json_t *arr = json_array ();
 
@@ -61,11 +121,21 @@ cameras_json (const EmocapScript *script, EmocapCapture *capture)
     int w = cam->width, h = cam->height, fn = cam->fps_n, fd = cam->fps_d;
     g_autofree char *fps = NULL;
 
-    if (capture)
+    json_t *c, *controls = NULL;
+
+    if (capture) {
+      if (!emocap_capture_has_camera (capture, cam->id))
+        continue;
       emocap_capture_get_camera_format (capture, cam->id, &w, &h, &fn, &fd);
+      controls = emocap_capture_get_camera_controls (capture, cam->id);
+    }
     fps = g_strdup_printf ("%d/%d", fn, fd);
-    json_array_append_new (arr, json_pack ("{s:s, s:s, s:i, s:i, s:s}",
-            "id", cam->id, "device", cam->device, "width", w, "height", h, "fps", fps));
+    c = json_pack ("{s:s, s:s, s:i, s:i, s:s}",
+        "id", cam->id, "device", cam->device, "width", w, "height", h, "fps", fps);
+    /* As the camera read them back after they were set. */
+    if (controls)
+      json_object_set (c, "controls", controls);
+    json_array_append_new (arr, c);
   }
   return arr;
 }
@@ -148,7 +218,7 @@ emocap_session_create (const char *archive_root, const EmocapScript *script,
     goto fail;
 
   pub = emocap_key_public_hex (session->key);
-  fields = json_pack ("{s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:s, s:s, s:o, s:o, s:i}",
+  fields = json_pack ("{s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:s, s:s, s:o, s:s, s:o, s:i}",
       "session", script->session,
       "studio", script->studio,
       "operator", script->operator_id,
@@ -157,13 +227,15 @@ emocap_session_create (const char *archive_root, const EmocapScript *script,
       "script_sha256", script->sha256,
       "studio_key", pub,
       "recorder", "emocap " EMOCAP_VERSION,
-      "cameras", cameras_json (script, capture),
+      "cameras", emocap_session_cameras_json (script, capture),
+      "script_dir", script->dir,
       "audio", audio_json (&script->audio),
       "takes_planned", (int) script->plan->len);
   if (!(entry = emocap_journal_append (session->journal, EMOCAP_JOURNAL_SESSION_OPENED,
               fields, error)))
     goto fail;
 
+  emocap_session_reserve_space (session);
   return g_steal_pointer (&session);
 
 fail:
@@ -258,7 +330,7 @@ emocap_session_record_consent (EmocapSession *session, const EmocapTake *take,
   if (!given && reason)
     json_object_set_new (fields, "reason", json_string (reason));
 
-  entry = emocap_journal_append (session->journal,
+  entry = emocap_session_append (session,
       given ? EMOCAP_JOURNAL_CONSENT_GIVEN : EMOCAP_JOURNAL_CONSENT_REFUSED, fields, error);
   if (entry && !given)
     session->refused++;
@@ -309,8 +381,59 @@ watermark_json (guint64 tag, guint64 marked, guint64 unmarked)
       "frames_unmarked", (json_int_t) unmarked);
 }
 
-static json_t *
-take_json (EmocapSession *session, const EmocapTake *take, json_t *consent,
+static const char *const fault_names[] = {
+  [EMOCAP_TAKE_FAULT_NONE] = NULL,
+  [EMOCAP_TAKE_FAULT_OPERATOR] = "operator",
+  [EMOCAP_TAKE_FAULT_CAMERA_LOST] = "camera-disconnected",
+  [EMOCAP_TAKE_FAULT_DEVICE] = "device-failed",
+  [EMOCAP_TAKE_FAULT_NO_SPACE] = "disk-full",
+  [EMOCAP_TAKE_FAULT_WRITE] = "write-failed",
+  [EMOCAP_TAKE_FAULT_RECORDER] = "recorder-stopped",
+};
+
+/* A take recovered from its files after the recorder stopped: what only
+ * the running recorder knew is null, not a guess. */
+static void
+forget_unknown_figures (json_t *doc)
+{
+  static const char *const per_camera[] = {
+    "frames_dropped", "frames_dropped_driver", "frames_corrupt", "frames_marked",
+    "frames_unmarked", "stalls", "stall_longest_s", "start_latency_ms", "av_offset_ms",
+    "disconnected",
+  };
+  static const char *const per_audio[] = {
+    "peak_dbfs", "rms_dbfs", "clipped_samples", "dropped_samples",
+  };
+  json_t *cam, *audio = json_object_get (doc, "audio");
+  size_t i;
+
+  json_array_foreach (json_object_get (doc, "cameras"), i, cam) {
+    for (gsize k = 0; k < G_N_ELEMENTS (per_camera); k++)
+      json_object_set_new (cam, per_camera[k], json_null ());
+  }
+  for (gsize k = 0; json_is_object (audio) && k < G_N_ELEMENTS (per_audio); k++)
+    json_object_set_new (audio, per_audio[k], json_null ());
+  json_object_set_new (json_object_get (doc, "watermark"), "frames_marked", json_null ());
+  json_object_set_new (json_object_get (doc, "watermark"), "frames_unmarked", json_null ());
+  json_array_clear (json_object_get (doc, "flags"));
+  json_array_append_new (json_object_get (doc, "flags"), json_string ("recovered"));
+}
+
+static void
+add_flag (json_t *flags, const char *flag)
+{
+  size_t i;
+  json_t *f;
+
+  json_array_foreach (flags, i, f) {
+    if (g_strcmp0 (json_string_value (f), flag) == 0)
+      return;
+  }
+  json_array_append_new (flags, json_string (flag));
+}
+
+json_t *
+emocap_session_take_json (EmocapSession *session, const EmocapTake *take, json_t *consent,
     EmocapTakeResult *result, GPtrArray *hashes, GArray *sizes,
     gint64 started_seq, gint64 ended_seq)
 {
@@ -348,14 +471,36 @@ take_json (EmocapSession *session, const EmocapTake *take, json_t *consent,
     json_object_set_new (c, "frames_marked", json_integer ((json_int_t) cr->frames_marked));
     json_object_set_new (c, "frames_unmarked",
         json_integer ((json_int_t) (cr->frames_recorded - cr->frames_marked)));
+    /* What the camera got wrong: frames the driver reported lost (part of
+     * frames_dropped), corrupt frames dropped, gaps of over a second. */
+    json_object_set_new (c, "frames_dropped_driver",
+        json_integer ((json_int_t) cr->frames_dropped_qos));
+    json_object_set_new (c, "frames_corrupt", json_integer ((json_int_t) cr->frames_corrupt));
+    json_object_set_new (c, "stalls", json_integer (cr->stalls));
+    json_object_set_new (c, "stall_longest_s", json_real (round (cr->stall_longest_s * 1000) / 1000));
+    json_object_set_new (c, "disconnected", json_boolean (cr->lost));
+    if (cr->controls)
+      json_object_set (c, "controls", cr->controls);
     json_array_append_new (cams, c);
-    if (cr->frames_dropped > 0 && json_array_size (flags) == 0)
-      json_array_append_new (flags, json_string ("frames-dropped"));
+    if (cr->frames_dropped > 0)
+      add_flag (flags, "frames-dropped");
+    if (cr->frames_corrupt > 0)
+      add_flag (flags, "frames-corrupt");
+    if (cr->stalls > 0)
+      add_flag (flags, "camera-stalled");
+    if (cr->lost)
+      add_flag (flags, "camera-disconnected");
     marked += cr->frames_marked;
     unmarked += cr->frames_recorded - cr->frames_marked;
   }
   if (unmarked > 0)
     json_array_append_new (flags, json_string ("frames-unmarked"));
+  if (result->fault == EMOCAP_TAKE_FAULT_NO_SPACE)
+    json_array_append_new (flags, json_string ("disk-full"));
+  else if (result->fault == EMOCAP_TAKE_FAULT_WRITE)
+    json_array_append_new (flags, json_string ("write-failed"));
+  else if (result->fault == EMOCAP_TAKE_FAULT_DEVICE)
+    json_array_append_new (flags, json_string ("device-failed"));
   if (result->audio_clipped > 0)
     json_array_append_new (flags, json_string ("audio-clipped"));
   if (result->audio_dropped > 0)
@@ -407,6 +552,10 @@ take_json (EmocapSession *session, const EmocapTake *take, json_t *consent,
   }
   json_object_set_new (doc, "watermark", watermark_json (
           emocap_session_get_watermark_tag (session, take), marked, unmarked));
+  json_object_set_new (doc, "fault", result->fault == EMOCAP_TAKE_FAULT_NONE ? json_null () :
+      json_string (fault_names[result->fault]));
+  if (result->recovered)
+    forget_unknown_figures (doc);
   return doc;
 }
 
@@ -451,14 +600,14 @@ emocap_session_record_take (EmocapSession *session, EmocapCapture *capture,
   cam_ids = json_array ();
   for (guint i = 0; i < script->cameras->len; i++) {
     const EmocapCamera *cam = g_ptr_array_index (script->cameras, i);
-    json_array_append_new (cam_ids, json_string (cam->id));
+    if (emocap_capture_has_camera (capture, cam->id))
+      json_array_append_new (cam_ids, json_string (cam->id));
   }
   fields = json_pack ("{s:s, s:s, s:I, s:i, s:o}",
       "session", script->session, "take", take->id,
       "consent_seq", json_integer_value (json_object_get (consent, "seq")),
       "seconds", take->plan->spec->seconds, "cameras", cam_ids);
-  if (!(started = emocap_journal_append (session->journal, EMOCAP_JOURNAL_TAKE_STARTED,
-              fields, error)))
+  if (!(started = emocap_session_append (session, EMOCAP_JOURNAL_TAKE_STARTED, fields, error)))
     return NULL;
 
   emocap_capture_set_watermark_tag (capture, emocap_session_get_watermark_tag (session, take));
@@ -469,8 +618,7 @@ emocap_session_record_take (EmocapSession *session, EmocapCapture *capture,
     g_autoptr (json_t) failed = json_pack ("{s:s, s:s, s:s, s:[]}",
         "session", script->session, "take", take->id,
         "reason", error && *error ? (*error)->message : "recording failed", "files");
-    g_autoptr (json_t) e = emocap_journal_append (session->journal,
-        EMOCAP_JOURNAL_TAKE_FAILED, failed, NULL);
+    g_autoptr (json_t) e = emocap_session_append (session, EMOCAP_JOURNAL_TAKE_FAILED, failed, NULL);
     session->failed++;
     return NULL;
   }
@@ -490,11 +638,10 @@ emocap_session_record_take (EmocapSession *session, EmocapCapture *capture,
       "files", files_json (script, take, result, hashes, sizes), "watermark_tag", tag);
   if (result->reason)
     json_object_set_new (fields, "reason", json_string (result->reason));
-  if (!(ended = emocap_journal_append (session->journal, end_types[result->status],
-              fields, error)))
+  if (!(ended = emocap_session_append (session, end_types[result->status], fields, error)))
     return NULL;
 
-  doc = take_json (session, take, consent, result, hashes, sizes,
+  doc = emocap_session_take_json (session, take, consent, result, hashes, sizes,
       json_integer_value (json_object_get (started, "seq")),
       json_integer_value (json_object_get (ended, "seq")));
   text = json_dumps (doc, JSON_INDENT (2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION (10));
@@ -506,7 +653,7 @@ emocap_session_record_take (EmocapSession *session, EmocapCapture *capture,
     g_autofree char *line = g_strconcat (text, "\n", NULL);
     free (text);
     text = NULL;
-    if (!emocap_write_file_atomic (json_path, line, strlen (line), error))
+    if (!emocap_session_write_file (session, json_path, line, strlen (line), error))
       return NULL;
   }
 
@@ -529,7 +676,9 @@ emocap_session_close (EmocapSession *session, const char *reason, GError **error
       "reason", reason ? reason : "completed",
       "takes", "finished", session->finished, "interrupted", session->interrupted,
       "failed", session->failed, "refused", session->refused);
-  entry = emocap_journal_append (session->journal, EMOCAP_JOURNAL_SESSION_CLOSED, fields, error);
+  entry = emocap_session_append (session, EMOCAP_JOURNAL_SESSION_CLOSED, fields, error);
+  if (entry != NULL)
+    emocap_session_release_space (session);
   return entry != NULL;
 }
 
@@ -543,5 +692,6 @@ emocap_session_free (EmocapSession *session)
   sodium_memzero (session->wm_key, sizeof session->wm_key);
   g_free (session->root);
   g_free (session->dir);
+  g_free (session->reserve);
   g_free (session);
 }

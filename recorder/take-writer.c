@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <gst/app/gstappsrc.h>
@@ -30,6 +31,8 @@ struct _EmocapTakeWriter {
   GstElement *audio_src;
   gboolean video_ended;
   gboolean audio_ended;
+  GError *error;           /* the first error the pipeline posted */
+  gboolean eos;
 };
 
 static const struct {
@@ -200,34 +203,82 @@ emocap_take_writer_get_path (EmocapTakeWriter *writer)
   return writer->path;
 }
 
+/* The error a writing pipeline posted, as the person at the recorder
+ * needs it: a full disk said as such. */
+static GError *
+writer_error (EmocapTakeWriter *writer, GstMessage *msg)
+{
+  g_autoptr (GError) err = NULL;
+  g_autofree char *debug = NULL;
+  g_autofree char *name = g_path_get_basename (writer->path);
+
+  gst_message_parse_error (msg, &err, &debug);
+  if (g_error_matches (err, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NO_SPACE_LEFT) ||
+      (debug && strstr (debug, g_strerror (ENOSPC))))
+    return g_error_new (EMOCAP_ERROR, EMOCAP_ERROR_NO_SPACE,
+        "disk full: cannot write '%s' (%s)", name, writer->path);
+  if (debug && strstr (debug, g_strerror (EDQUOT)))
+    return g_error_new (EMOCAP_ERROR, EMOCAP_ERROR_NO_SPACE,
+        "disk quota exceeded: cannot write '%s' (%s)", name, writer->path);
+  if (debug && strstr (debug, g_strerror (EFBIG)))
+    return g_error_new (EMOCAP_ERROR, EMOCAP_ERROR_NO_SPACE,
+        "'%s' reached the largest file this process may write (%s): %s", name,
+        writer->path, g_strerror (EFBIG));
+  return g_error_new (EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot write '%s' (%s): %s%s%s",
+      name, writer->path, err->message, debug ? ": " : "", debug ? debug : "");
+}
+
+/* Reads what the writing pipeline posted, without waiting. */
+static void
+writer_poll (EmocapTakeWriter *writer, GstClockTime timeout)
+{
+  g_autoptr (GstBus) bus = gst_element_get_bus (writer->pipeline);
+  GstMessage *msg;
+
+  while (!writer->eos && writer->error == NULL &&
+      (msg = gst_bus_timed_pop_filtered (bus, timeout,
+              GST_MESSAGE_EOS | GST_MESSAGE_ERROR)) != NULL) {
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+      writer->error = writer_error (writer, msg);
+    else
+      writer->eos = TRUE;
+    gst_message_unref (msg);
+  }
+}
+
+const GError *
+emocap_take_writer_check (EmocapTakeWriter *writer)
+{
+  g_return_val_if_fail (writer != NULL, NULL);
+
+  writer_poll (writer, 0);
+  return writer->error;
+}
+
 gboolean
 emocap_take_writer_finish (EmocapTakeWriter *writer, guint timeout_ms,
     GError **error)
 {
-  g_autoptr (GstBus) bus = gst_element_get_bus (writer->pipeline);
-  g_autoptr (GstMessage) msg = NULL;
   gboolean ok = FALSE;
 
   emocap_take_writer_end_video (writer);
   if (writer->audio_src)
     emocap_take_writer_end_audio (writer);
 
-  msg = gst_bus_timed_pop_filtered (bus, timeout_ms * GST_MSECOND,
-      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  if (msg == NULL) {
+  writer_poll (writer, timeout_ms * GST_MSECOND);
+  if (writer->error) {
+    g_propagate_error (error, g_error_copy (writer->error));
+  } else if (!writer->eos) {
     g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO,
         "'%s' was not closed within %u s", writer->path, timeout_ms / 1000);
-  } else if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    g_autoptr (GError) err = NULL;
-    gst_message_parse_error (msg, &err, NULL);
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot write '%s': %s",
-        writer->path, err->message);
   } else {
     ok = TRUE;
   }
 
   gst_element_set_state (writer->pipeline, GST_STATE_NULL);
-  if (!emocap_fsync_path (writer->path, error))
+  /* What reached the disk stays playable: make it durable, even after a
+   * failure (then the first error is the one to tell). */
+  if (!emocap_fsync_path (writer->path, ok ? error : NULL))
     return FALSE;
   return ok;
 }
@@ -239,6 +290,7 @@ emocap_take_writer_free (EmocapTakeWriter *writer)
     return;
   gst_element_set_state (writer->pipeline, GST_STATE_NULL);
   gst_object_unref (writer->pipeline);
+  g_clear_error (&writer->error);
   g_free (writer->path);
   g_free (writer);
 }

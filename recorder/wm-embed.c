@@ -1081,7 +1081,7 @@ emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg, gsize len,
         src->jpeg_color_space == JCS_GRAYSCALE) ||
       src->comp_info[0].h_samp_factor != src->max_h_samp_factor ||
       src->comp_info[0].v_samp_factor != src->max_v_samp_factor) {
-    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA,
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_FAILED,
         "JPEG frame of a kind cameras do not send (%ux%u, %s)",
         src->image_width, src->image_height,
         src->progressive_mode ? "progressive" :

@@ -7,6 +7,7 @@
 
 #include <glib.h>
 #include <gst/gst.h>
+#include <jansson.h>
 
 #include <emocap/script.h>
 
@@ -44,9 +45,32 @@ gboolean emocap_capture_start (EmocapCapture *capture, guint timeout_ms,
 
 /* Checks that the pipeline is healthy between takes: no error posted, and
  * every camera delivered a frame in the last @max_silence_ms.
- * EMOCAP_ERROR_DEVICE naming the camera otherwise. */
+ * EMOCAP_ERROR_DEVICE naming the camera otherwise.  A V4L2 camera whose
+ * device went away is "camera 'ID' disconnected", and is then listed by
+ * emocap_capture_get_lost_cameras(). */
 gboolean emocap_capture_check (EmocapCapture *capture, guint max_silence_ms,
     GError **error);
+
+/* The ids of the cameras found disconnected and not yet dropped, as a new
+ * NULL-terminated array (g_strfreev()); empty when there are none. */
+char **emocap_capture_get_lost_cameras (EmocapCapture *capture);
+
+/* Takes the disconnected camera @camera_id out of the pipeline: the
+ * session goes on with the others, and later takes have no file for it.
+ * FALSE (EMOCAP_ERROR_DEVICE) if it is not a lost camera or is the last
+ * one left. */
+gboolean emocap_capture_drop_camera (EmocapCapture *capture,
+    const char *camera_id, GError **error);
+
+/* TRUE if @camera_id is still recorded (not dropped). */
+gboolean emocap_capture_has_camera (EmocapCapture *capture,
+    const char *camera_id);
+
+/* The controls applied to a V4L2 camera when it was opened, as read back
+ * from it (control name to value, script order), or NULL when the script
+ * sets none.  Owned by @capture. */
+json_t *emocap_capture_get_camera_controls (EmocapCapture *capture,
+    const char *camera_id);
 
 /* Width, height and frame rate a camera actually delivers (known once
  * emocap_capture_start() succeeded). */
@@ -78,6 +102,10 @@ typedef enum {
   EMOCAP_TAKE_EVENT_AUDIO_CLIPPED,   /* @count samples at full scale */
   EMOCAP_TAKE_EVENT_AUDIO_DROPPED,   /* @count samples lost or filled */
   EMOCAP_TAKE_EVENT_CAMERA_STALLED,  /* @camera delivered nothing for @seconds */
+  EMOCAP_TAKE_EVENT_CAMERA_RESUMED,  /* @camera delivers again after @seconds */
+  EMOCAP_TAKE_EVENT_FRAMES_CORRUPT,  /* @camera sent @count corrupt frames (dropped) */
+  EMOCAP_TAKE_EVENT_CAMERA_LOST,     /* @camera is disconnected */
+  EMOCAP_TAKE_EVENT_WRITE_FAILED,    /* a file cannot be written (@camera's) */
 } EmocapTakeEventType;
 
 typedef struct {
@@ -96,6 +124,17 @@ typedef enum {
   EMOCAP_TAKE_FAILED,
 } EmocapTakeStatus;
 
+/* What ended a take early. */
+typedef enum {
+  EMOCAP_TAKE_FAULT_NONE,
+  EMOCAP_TAKE_FAULT_OPERATOR,       /* interrupted by the operator */
+  EMOCAP_TAKE_FAULT_CAMERA_LOST,    /* a camera was disconnected */
+  EMOCAP_TAKE_FAULT_DEVICE,         /* a camera or the microphone failed */
+  EMOCAP_TAKE_FAULT_NO_SPACE,       /* the disk is full */
+  EMOCAP_TAKE_FAULT_WRITE,          /* a file could not be written */
+  EMOCAP_TAKE_FAULT_RECORDER,       /* the recorder itself stopped (killed, crashed) */
+} EmocapTakeFault;
+
 /* One camera's file and figures. */
 typedef struct {
   char *camera;
@@ -107,7 +146,13 @@ typedef struct {
   guint64 frames_expected;
   guint64 frames_recorded;
   guint64 frames_dropped;  /* gaps in the camera's timestamps, QoS */
+  guint64 frames_dropped_qos; /* of those, reported by the driver (v4l2src QoS) */
+  guint64 frames_corrupt;  /* corrupt frames from the camera, dropped */
   guint64 frames_marked;   /* written carrying the take's watermark */
+  guint stalls;            /* times it delivered nothing for over a second */
+  double stall_longest_s;  /* the longest of those gaps */
+  gboolean lost;           /* disconnected during the take */
+  json_t *controls;        /* V4L2 controls read back at the cue, or NULL */
   gint64 start_latency_ns; /* first frame's time minus the cue's */
   gint64 av_offset_ns;     /* first real audio sample minus first frame */
   guint64 audio_samples;   /* per channel, written to the file */
@@ -116,7 +161,11 @@ typedef struct {
 
 typedef struct {
   EmocapTakeStatus status;
+  EmocapTakeFault fault;
   char *reason;            /* why it was interrupted or failed, else NULL */
+  gboolean recovered;      /* counted from the files after the recorder
+                            * stopped: marks, drops, latencies and levels
+                            * are not known */
   GPtrArray *cameras;      /* EmocapCameraResult*, script order */
   gboolean has_audio;
   char *audio_format;      /* e.g. "S16LE" */

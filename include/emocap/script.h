@@ -169,6 +169,14 @@ EmocapScript *emocap_script_load (const char *path, GError **error);
 EmocapScript *emocap_script_load_bytes (const char *path, GBytes *bytes,
     GError **error);
 
+/* The script frozen into a session's folder @session_dir (script.json),
+ * with the contract frozen beside it (contract.json) whatever the script
+ * names: what the session was recorded under.  Relative paths in it
+ * ("file:" cameras) are resolved against @origin_dir, the folder the
+ * script was first loaded from (NULL: @session_dir). */
+EmocapScript *emocap_script_load_frozen (const char *session_dir,
+    const char *origin_dir, GError **error);
+
 void emocap_script_free (EmocapScript *script);
 
 /* Looks up a camera by id; NULL if there is none. */

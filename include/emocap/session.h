@@ -86,6 +86,63 @@ EmocapTakeResult *emocap_session_record_take (EmocapSession *session,
     EmocapCapture *capture, const EmocapTake *take, json_t *consent,
     EmocapTakeEventFunc on_event, gpointer user_data, GError **error);
 
+/**
+ * EmocapResume:
+ * @position: the plan position (from 1) to carry on from; past the end of
+ *   the plan when every take has been dealt with
+ * @attempt: the attempt to make there: 1, or the next one when consent
+ *   for it was given but nothing was recorded
+ * @recovered: the takes found cut short (started, never ended), now
+ *   journaled as interrupted with their files as they were left
+ * @torn_bytes: bytes of an incomplete last journal line, set aside in
+ *   journal.jsonl.torn
+ * @was_closed: the session had been closed (early), for @closed_reason
+ * @entries: journal entries verified
+ *
+ * Where a session stopped, as emocap_session_reopen() found it.
+ */
+typedef struct {
+  int position;
+  int attempt;
+  char **recovered;
+  gsize torn_bytes;
+  gboolean was_closed;
+  char *closed_reason;
+  guint entries;
+} EmocapResume;
+
+void emocap_resume_clear (EmocapResume *resume);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EmocapResume, emocap_resume_clear)
+
+/* Opens the existing session of @script in the archive at @archive_root
+ * to carry on recording it, before any device is opened: sets aside a
+ * torn last journal line, verifies the journal, journals every take
+ * found cut short (`take.started` with no end: the recorder was killed)
+ * as `take.interrupted` with the SHA-256 of its files as they are and
+ * writes its take.json (counted from the files), and says in @resume where
+ * to carry on.  @script must be the session's own (its frozen script and
+ * contract, byte for byte): EMOCAP_ERROR_EXISTS otherwise.  A closed
+ * session is refused with EMOCAP_ERROR_EXISTS, unless @reopen_closed and
+ * it was closed before completing.  EMOCAP_ERROR_NOT_FOUND when there is
+ * no such session; EMOCAP_ERROR_VERIFY when its journal does not verify. */
+EmocapSession *emocap_session_reopen (const char *archive_root,
+    const EmocapScript *script, gboolean reopen_closed, EmocapResume *resume,
+    GError **error);
+
+/* Journals `session.resumed`, with the cameras as @capture now delivers
+ * them, once the devices of a reopened session are live. */
+gboolean emocap_session_mark_resumed (EmocapSession *session, EmocapCapture *capture,
+    const EmocapResume *resume, GError **error);
+
+/* The folder the script of the session in @session_dir was first loaded
+ * from, as its `session.opened` entry records it (*@origin_dir NULL if it
+ * does not), for emocap_script_load_frozen().  The journal is only read
+ * here, not verified.  EMOCAP_ERROR_NOT_FOUND when @session_dir holds no
+ * journal. */
+gboolean emocap_session_locate (const char *session_dir, char **origin_dir,
+    GError **error);
+
 /* Journals `session.closed` with a count of takes by outcome; @reason may
  * be NULL ("completed"). */
 gboolean emocap_session_close (EmocapSession *session, const char *reason,

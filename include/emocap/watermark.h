@@ -112,8 +112,11 @@ gboolean emocap_wm_embed_luma (EmocapWmEmbedder *wm, guint8 *luma, int width,
 /* Marks a baseline JPEG in the DCT domain (no decode, no requantization
  * of untouched coefficients, standard Huffman tables; frames without
  * Huffman tables, as UVC cameras send, are read with the standard ones).
- * Returns a new JPEG in *@out (g_free), or FALSE with @error when @jpeg
- * cannot be parsed. */
+ * Returns a new JPEG in *@out (g_free), or FALSE with @error:
+ * EMOCAP_ERROR_INVALID_MEDIA when @jpeg is not a whole JPEG libjpeg reads
+ * without a warning (a corrupt frame), EMOCAP_ERROR_FAILED when it is one
+ * of a kind that cannot be marked (progressive, arithmetic-coded, not
+ * 8-bit YCbCr or grey, under 8 or over 8192 pixels on a side). */
 gboolean emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg,
     gsize len, guint8 **out, gsize *out_len, GError **error);
 

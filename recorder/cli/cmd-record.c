@@ -26,6 +26,8 @@ static char *opt_archive;
 static gboolean opt_auto;
 static char *opt_consent_file;
 static int opt_open_timeout = 10;
+static char *opt_resume;
+static gboolean opt_drop_lost;
 
 static const GOptionEntry options[] = {
   { "archive", 'a', 0, G_OPTION_ARG_FILENAME, &opt_archive,
@@ -36,6 +38,12 @@ static const GOptionEntry options[] = {
     "The actor's consent given in advance (with --auto)", "FILE" },
   { "open-timeout", 0, 0, G_OPTION_ARG_INT, &opt_open_timeout,
     "Seconds to wait for every camera and the microphone to deliver (default 10)", "S" },
+  { "resume", 0, 0, G_OPTION_ARG_STRING, &opt_resume,
+    "Carry on a session that was cut short (a session id or folder), with the script "
+    "and contract frozen in it", "SESSION" },
+  { "drop-lost-cameras", 0, 0, G_OPTION_ARG_NONE, &opt_drop_lost,
+    "With --auto: go on without a camera that is disconnected (default: stop the session)",
+    NULL },
   { NULL }
 };
 
@@ -246,8 +254,22 @@ on_take_event (const EmocapTakeEvent *ev, gpointer data)
           " audio samples lost\n", room->take_id, ev->count);
       break;
     case EMOCAP_TAKE_EVENT_CAMERA_STALLED:
-      fprintf (stderr, "emocap: warning: take '%s': camera '%s' delivered nothing for %.1f s\n",
+      fprintf (stderr, "emocap: warning: take '%s': camera '%s' stopped delivering frames "
+          "(nothing for %.1f s): check its cable and power\n",
           room->take_id, ev->camera, ev->seconds);
+      break;
+    case EMOCAP_TAKE_EVENT_CAMERA_RESUMED:
+      fprintf (stderr, "emocap: warning: take '%s': camera '%s' delivers again after "
+          "%.1f s without frames\n", room->take_id, ev->camera, ev->seconds);
+      break;
+    case EMOCAP_TAKE_EVENT_FRAMES_CORRUPT:
+      fprintf (stderr, "emocap: warning: take '%s': camera '%s' sent %" G_GUINT64_FORMAT
+          " corrupt frame%s: dropped, not recorded\n", room->take_id, ev->camera, ev->count,
+          ev->count == 1 ? "" : "s");
+      break;
+    case EMOCAP_TAKE_EVENT_CAMERA_LOST:
+      fprintf (stderr, "emocap: take '%s': camera '%s' disconnected\n", room->take_id,
+          ev->camera);
       break;
     default:
       break;
@@ -274,6 +296,17 @@ print_result (Room *room, const EmocapTakeResult *r)
       printf (", %" G_GUINT64_FORMAT " DROPPED", c->frames_dropped);
       flagged = TRUE;
     }
+    if (c->frames_corrupt) {
+      printf (", %" G_GUINT64_FORMAT " CORRUPT (dropped)", c->frames_corrupt);
+      flagged = TRUE;
+    }
+    if (c->stalls) {
+      printf (", STALLED %u time%s (longest %.1f s)", c->stalls, c->stalls == 1 ? "" : "s",
+          c->stall_longest_s);
+      flagged = TRUE;
+    }
+    if (c->lost)
+      printf (", DISCONNECTED");
     if (c->frames_marked < c->frames_recorded) {
       printf (", %" G_GUINT64_FORMAT " without watermark",
           c->frames_recorded - c->frames_marked);
@@ -315,6 +348,90 @@ countdown (void)
 
 typedef enum { NEXT, RETAKE, QUIT, FAIL } Step;
 
+/* A camera was unplugged: the take it broke is kept (interrupted, its
+ * files closed), and the operator goes on without it or stops.  TRUE to
+ * go on. */
+static gboolean
+go_on_without_lost_cameras (Room *room, EmocapCapture *capture)
+{
+  g_auto (GStrv) lost = emocap_capture_get_lost_cameras (capture);
+  g_autofree char *names = NULL;
+  int k;
+
+  if (lost[0] == NULL)
+    return FALSE;
+  {
+    GString *s = g_string_new (NULL);
+    for (char **l = lost; *l; l++)
+      g_string_append_printf (s, "%s'%s'", s->len ? ", " : "", *l);
+    names = g_string_free (s, FALSE);
+  }
+  fprintf (stderr, "emocap: camera %s disconnected: plug it back in and resume the session "
+      "later, or go on without it\n", names);
+  if (opt_auto) {
+    if (!opt_drop_lost)
+      return FALSE;
+    printf ("  going on without camera %s (--drop-lost-cameras)\n", names);
+  } else {
+    g_autofree char *q = g_strdup_printf ("  operator: [c] continue without camera %s  [q] stop ?",
+        names);
+    k = ask (room, q, "cq");
+    if (k != 'c')
+      return FALSE;
+  }
+  for (char **l = lost; *l; l++) {
+    g_autoptr (GError) error = NULL;
+    if (!emocap_capture_drop_camera (capture, *l, &error)) {
+      cli_fail (error);
+      return FALSE;
+    }
+    printf ("  camera '%s' left out of the takes to come\n", *l);
+  }
+  return TRUE;
+}
+
+/* Where the script comes from: the file named, or the session's frozen
+ * copy for --resume. */
+static EmocapScript *
+load_script (int argc, char **argv, char **archive, GError **error)
+{
+  g_auto (CliSession) place = { 0 };
+  g_autofree char *origin = NULL;
+
+  if (opt_resume == NULL) {
+    *archive = cli_archive_path (opt_archive);
+    return emocap_script_load (argv[1], error);
+  }
+  if (!cli_find_session (opt_resume, opt_archive, &place, error) ||
+      !emocap_session_locate (place.folder, &origin, error))
+    return NULL;
+  *archive = g_strdup (place.archive);
+  return emocap_script_load_frozen (place.folder, origin, error);
+}
+
+static void
+print_resume (const EmocapScript *script, const EmocapResume *resume)
+{
+  printf ("session '%s' resumed: journal verified (%u entries)", script->session,
+      resume->entries);
+  if (resume->was_closed)
+    printf (", closed early before (%s)", resume->closed_reason ? resume->closed_reason : "?");
+  printf ("\n");
+  if (resume->torn_bytes)
+    printf ("  the journal's last line was cut off mid-write (%zu bytes, never acknowledged): "
+        "set aside in journal.jsonl.torn\n", resume->torn_bytes);
+  for (char **r = resume->recovered; r && *r; r++)
+    printf ("  take %s was cut short when the recorder stopped: journaled as interrupted, "
+        "its files kept as they were\n", *r);
+  if ((guint) resume->position <= script->plan->len) {
+    const EmocapTakePlan *plan = g_ptr_array_index (script->plan, resume->position - 1);
+    printf ("  carrying on from take %d of %u (%s)\n", resume->position, script->plan->len,
+        plan->id);
+  } else {
+    printf ("  every take of the script has been dealt with\n");
+  }
+}
+
 static int
 run (int argc, char **argv)
 {
@@ -325,12 +442,18 @@ run (int argc, char **argv)
   g_autoptr (EmocapCapture) capture = NULL;
   g_autoptr (EmocapSession) session = NULL;
   g_autofree char *archive = NULL;
+  g_autofree char *existing = NULL;
+  g_auto (EmocapResume) resume = { 0 };
+  gboolean resuming;
   const char *stop_reason = NULL;
   int exit_code = EMOCAP_EXIT_OK;
   guint recorded = 0, refused = 0, skipped = 0, bad = 0;
   Room room = { 0 };
 
-  if (argc != 2)
+  if (opt_resume && argc > 1)
+    return cli_usage (&emocap_cmd_record, "--resume SESSION records the session's own "
+        "frozen script: give no script with it");
+  if (!opt_resume && argc != 2)
     return cli_usage (&emocap_cmd_record, argc < 2 ? "no session script given" :
         "more than one session script given");
   if (opt_auto && opt_consent_file == NULL)
@@ -340,12 +463,19 @@ run (int argc, char **argv)
   if (opt_consent_file && !opt_auto)
     return cli_usage (&emocap_cmd_record,
         "--consent-file is only used with --auto; interactively the actor answers each take");
+  if (opt_drop_lost && !opt_auto)
+    return cli_usage (&emocap_cmd_record,
+        "--drop-lost-cameras is for --auto; interactively the operator is asked");
   if (opt_open_timeout < 1)
     return cli_usage (&emocap_cmd_record, "--open-timeout must be at least 1 second");
 
+  /* A file grown past the size this process may write must fail the
+   * write (EFBIG), not kill the recorder mid-take. */
+  signal (SIGXFSZ, SIG_IGN);
+
   /* Everything is validated before any device is opened or anything is
    * written. */
-  if (!(script = emocap_script_load (argv[1], &error)))
+  if (!(script = load_script (argc, argv, &archive, &error)))
     return cli_fail (error);
   for (guint i = 0; script->warnings && i < script->warnings->len; i++)
     fprintf (stderr, "emocap: warning: %s\n", (const char *) g_ptr_array_index (script->warnings, i));
@@ -354,13 +484,39 @@ run (int argc, char **argv)
 
   gst_init (NULL, NULL);
   GST_ELEMENT_REGISTER (emocapwatermark, NULL);
-  if (!(capture = emocap_capture_new (script, make_watermark, marks, &error)) ||
-      !emocap_capture_start (capture, (guint) opt_open_timeout * 1000, &error))
-    return cli_fail (error);
 
-  archive = cli_archive_path (opt_archive);
-  if (!(session = emocap_session_create (archive, script, capture, &error)))
+  /* A session that exists was cut short (or is refused): what it left is
+   * put in order before any device is opened, so that it holds even if
+   * the cameras do not come back. */
+  existing = g_build_filename (archive, "sessions", script->session, "journal.jsonl", NULL);
+  resuming = opt_resume != NULL || g_file_test (existing, G_FILE_TEST_EXISTS);
+  if (resuming) {
+    if (!(session = emocap_session_reopen (archive, script, opt_resume != NULL, &resume, &error)))
+      return cli_fail (error);
+    print_resume (script, &resume);
+    if ((guint) resume.position > script->plan->len) {
+      if (!emocap_session_close (session, NULL, &error))
+        return cli_fail (error);
+      printf ("session '%s' completed\n", script->session);
+      return EMOCAP_EXIT_OK;
+    }
+  }
+
+  if (!(capture = emocap_capture_new (script, make_watermark, marks, &error)) ||
+      !emocap_capture_start (capture, (guint) opt_open_timeout * 1000, &error)) {
+    if (resuming)
+      fprintf (stderr, "emocap: session '%s' is kept as it is: resume it with "
+          "'emocap record --resume %s' once the devices work\n", script->session,
+          script->session);
     return cli_fail (error);
+  }
+
+  if (resuming) {
+    if (!emocap_session_mark_resumed (session, capture, &resume, &error))
+      return cli_fail (error);
+  } else if (!(session = emocap_session_create (archive, script, capture, &error))) {
+    return cli_fail (error);
+  }
   set_watermark_key (marks, emocap_session_get_watermark_key (session));
 
   room.tty = !opt_auto && isatty (STDIN_FILENO);
@@ -370,11 +526,13 @@ run (int argc, char **argv)
   install_sigint (capture);
   print_session (script, capture, emocap_session_get_dir (session));
 
-  for (guint pos = 0; pos < script->plan->len && stop_reason == NULL; pos++) {
+  for (guint pos = resuming ? (guint) resume.position - 1 : 0;
+       pos < script->plan->len && stop_reason == NULL; pos++) {
     const EmocapTakePlan *plan = g_ptr_array_index (script->plan, pos);
     Step step = RETAKE;
+    int first_attempt = resuming && pos == (guint) resume.position - 1 ? resume.attempt : 1;
 
-    for (int attempt = 1; step == RETAKE; attempt++) {
+    for (int attempt = first_attempt; step == RETAKE; attempt++) {
       EmocapTake take;
       g_autoptr (json_t) consent = NULL;
       g_autoptr (EmocapTakeResult) result = NULL;
@@ -392,11 +550,15 @@ run (int argc, char **argv)
       }
 
       if (!emocap_capture_check (capture, 2000, &error)) {
-        stop_reason = "device failure";
-        exit_code = cli_fail (error);
+        g_auto (GStrv) lost = emocap_capture_get_lost_cameras (capture);
+        if (lost[0] == NULL || !go_on_without_lost_cameras (&room, capture)) {
+          stop_reason = lost[0] ? "camera disconnected" : "device failure";
+          exit_code = cli_fail (error);
+          g_clear_error (&error);
+          g_free (take.id);
+          break;
+        }
         g_clear_error (&error);
-        g_free (take.id);
-        break;
       }
 
       print_cue (script, &take);
@@ -438,7 +600,8 @@ run (int argc, char **argv)
           opt_auto ? EMOCAP_CONSENT_PRE_AUTHORIZED : EMOCAP_CONSENT_ACTOR_KEYPRESS,
           consent_file, reason, &error);
       if (consent == NULL) {
-        stop_reason = "journal failure";
+        stop_reason = g_error_matches (error, EMOCAP_ERROR, EMOCAP_ERROR_NO_SPACE) ?
+            "disk full" : "journal failure";
         exit_code = cli_fail (error);
         g_clear_error (&error);
         g_free (take.id);
@@ -463,23 +626,50 @@ run (int argc, char **argv)
       result = emocap_session_record_take (session, capture, &take, consent,
           on_take_event, &room, &error);
       if (result == NULL) {
-        stop_reason = "recording failure";
+        stop_reason = g_error_matches (error, EMOCAP_ERROR, EMOCAP_ERROR_NO_SPACE) ?
+            "disk full" : "recording failure";
         exit_code = cli_fail (error);
         g_clear_error (&error);
         g_free (take.id);
         break;
       }
       print_result (&room, result);
-      if (result->status == EMOCAP_TAKE_FINISHED) {
-        recorded++;
-      } else {
-        bad++;
-        if (result->status == EMOCAP_TAKE_INTERRUPTED || interrupted) {
+      switch (result->status == EMOCAP_TAKE_FINISHED ? EMOCAP_TAKE_FAULT_NONE : result->fault) {
+        case EMOCAP_TAKE_FAULT_NONE:
+          recorded++;
+          break;
+        case EMOCAP_TAKE_FAULT_CAMERA_LOST:
+          bad++;
+          printf ("  %s is kept as interrupted: its files are closed and play up to the "
+              "disconnection\n", take.id);
+          if (!go_on_without_lost_cameras (&room, capture)) {
+            stop_reason = "camera disconnected";
+            exit_code = EMOCAP_EXIT_ENVIRONMENT;
+          }
+          break;
+        case EMOCAP_TAKE_FAULT_NO_SPACE:
+          bad++;
+          fprintf (stderr, "emocap: take '%s': %s\n", take.id, result->reason);
+          fprintf (stderr, "emocap: the disk of '%s' is full: take '%s' is marked failed, "
+              "every earlier take and the journal are intact; free some space and carry on "
+              "with 'emocap record --resume %s'\n", archive, take.id, script->session);
+          stop_reason = "disk full";
+          exit_code = EMOCAP_EXIT_ENVIRONMENT;
+          break;
+        case EMOCAP_TAKE_FAULT_OPERATOR:
+          bad++;
           stop_reason = "interrupted";
           exit_code = EMOCAP_EXIT_REFUSED;
-        } else {
-          exit_code = EMOCAP_EXIT_ENVIRONMENT;
-        }
+          break;
+        default:
+          bad++;
+          if (interrupted) {
+            stop_reason = "interrupted";
+            exit_code = EMOCAP_EXIT_REFUSED;
+          } else {
+            exit_code = EMOCAP_EXIT_ENVIRONMENT;
+          }
+          break;
       }
 
       if (stop_reason == NULL && !opt_auto) {
@@ -512,7 +702,7 @@ run (int argc, char **argv)
 
 const EmocapCommand emocap_cmd_record = {
   .name = "record",
-  .args = "SCRIPT",
+  .args = "SCRIPT | --resume SESSION",
   .summary = "Record a scripted session: cue, consent and every take",
   .description =
       "Reads the session script and its contract, opens every camera and the\n"
@@ -523,6 +713,19 @@ const EmocapCommand emocap_cmd_record = {
       "with the take's tag (under ARCHIVE/keys/watermark.key).  Between takes the\n"
       "operator records, retakes, skips or quits; Ctrl-C during a take ends it\n"
       "as interrupted, its files closed and playable, and closes the session.\n"
+      "\n"
+      "A camera that sends corrupt frames, drops frames or stalls is reported at\n"
+      "once and the take flagged in take.json.  A camera unplugged mid-take ends\n"
+      "the take as interrupted (its files play up to that moment); the operator\n"
+      "goes on without it or stops.  A full disk ends the take as failed and\n"
+      "stops the session, every earlier take intact.\n"
+      "\n"
+      "A session the recorder did not close (killed, crashed, power cut) is\n"
+      "carried on by recording its script again, or with --resume SESSION: the\n"
+      "take that was cut short is journaled as interrupted with its files as\n"
+      "they were, the journal verified, and recording goes on from the next\n"
+      "take.  --resume also carries on a session closed early (stopped, disk\n"
+      "full), with the script and contract frozen in it.\n"
       "\n"
       "With --auto the takes are recorded one after another and consent comes\n"
       "from the consent file the actor signed beforehand:\n"

@@ -12,7 +12,8 @@
  * frames are marked in their quantized DCT coefficients, with no decode
  * and re-encode; raw frames in their luma.  A frame that cannot be parsed
  * is passed on as it came, counted in `frames-unmarked`; without a key
- * every frame is.  Frames the element marked carry an EmocapWatermarkMeta.
+ * every frame is.  A JPEG frame libjpeg finds corrupt (cut short, damaged
+ * picture data) is also flagged GST_BUFFER_FLAG_CORRUPTED.  Frames the element marked carry an EmocapWatermarkMeta.
  *
  * `tag` and `strength` may change while playing: they apply from the next
  * frame on.
@@ -28,6 +29,8 @@
 
 #include <gst/video/video.h>
 #include <sodium.h>
+
+#include <emocap/error.h>
 
 #include "gstemocapwatermark.h"
 
@@ -227,6 +230,10 @@ mark_jpeg (GstEmocapWatermark *self, GstBuffer *buf)
         " (%" G_GSIZE_FORMAT " bytes) passed on unmarked: %s",
         GST_TIME_ARGS (GST_BUFFER_PTS (buf)), gst_buffer_get_size (buf),
         error->message);
+    /* Say so downstream, where a recorder drops it rather than keep a
+     * frame the camera damaged. */
+    if (g_error_matches (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA))
+      GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_CORRUPTED);
     return FALSE;
   }
   /* Same buffer, so timestamps, flags and metas stay; new bytes. */

@@ -3,10 +3,12 @@
  * Copyright (C) 2026 emocap developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * A camera can send anything, and every frame goes through the embedder.
- * Besides not crashing: a frame it refuses is refused with an error; a
- * frame it marks comes out as a JPEG of the same size that decodes without
- * a warning; the SSE2 and the plain C kernels (EMOCAP_WM_SIMD=0) agree on
+ * A camera can send anything, and every frame goes through the recorder's
+ * frame check, then the embedder.  Besides not crashing: a frame it
+ * refuses is refused with an error; a frame it marks comes out as a JPEG
+ * of the same size that decodes without a warning and that the frame
+ * check takes as whole; a frame without a start-of-image marker is never
+ * marked; the SSE2 and the plain C kernels (EMOCAP_WM_SIMD=0) agree on
  * every frame, to the bit.
  */
 #include <stdint.h>
@@ -17,6 +19,8 @@
 
 #include <emocap/error.h>
 #include <emocap/watermark.h>
+
+#include "recorder/jpeg-check.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -78,6 +82,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   gsize out_len = 0, c_out_len = 0;
   gboolean ok, c_ok;
 
+  /* Its verdict is only required not to crash here. */
+  (void) emocap_jpeg_frame_check (data, size);
+
   ok = emocap_wm_embed_jpeg (fuzz_embedder (TRUE), data, size, &out, &out_len, &error);
   c_ok = emocap_wm_embed_jpeg (fuzz_embedder (FALSE), data, size, &c_out,
       &c_out_len, &c_error);
@@ -88,6 +95,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     if (error != NULL)
       abort ();
     check_marked (data, size, out, out_len);
+    /* What the embedder writes, the recorder must take as a whole frame;
+     * and nothing that does not start like a JPEG is ever marked. */
+    if (emocap_jpeg_frame_check (out, out_len) != NULL)
+      abort ();
+    if (size < 2 || data[0] != 0xff || data[1] != 0xd8)
+      abort ();
   } else {
     if (error == NULL || error->domain != EMOCAP_ERROR || out != NULL)
       abort ();

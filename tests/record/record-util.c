@@ -186,6 +186,7 @@ studio_free (Studio *studio)
   else
     remove_tree (studio->dir);
   g_bytes_unref (studio->pcm);
+  g_strfreev (studio->env);
   g_free (studio->dir);
   g_free (studio->archive);
   g_free (studio->xdg);
@@ -241,13 +242,34 @@ program_argv (const char *const *argv)
   return (char **) g_ptr_array_free (a, FALSE);
 }
 
-static char **
-program_env (Studio *studio)
+void
+studio_setenv (Studio *studio, const char *name, const char *value)
+{
+  if (studio->env == NULL)
+    studio->env = g_new0 (char *, 1);
+  if (value)
+    studio->env = g_environ_setenv (studio->env, name, value, TRUE);
+  else
+    studio->env = g_environ_unsetenv (studio->env, name);
+}
+
+char **
+studio_environ (Studio *studio)
 {
   char **env = g_get_environ ();
   env = g_environ_setenv (env, "XDG_CONFIG_HOME", studio->xdg, TRUE);
   env = g_environ_unsetenv (env, "EMOCAP_ARCHIVE");
+  for (char **e = studio->env; e && *e; e++) {
+    g_autofree char *name = g_strndup (*e, strcspn (*e, "="));
+    env = g_environ_setenv (env, name, *e + strlen (name) + 1, TRUE);
+  }
   return env;
+}
+
+static char **
+program_env (Studio *studio)
+{
+  return studio_environ (studio);
 }
 
 int
@@ -264,6 +286,9 @@ studio_run (Studio *studio, const char *input, char **out, char **err,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
       G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_environ (launcher, env);
+  if (studio->child_setup)
+    g_subprocess_launcher_set_child_setup (launcher, studio->child_setup,
+        studio->child_data, NULL);
   g_subprocess_launcher_set_cwd (launcher, studio->dir);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) args, &error);
   g_assert_no_error (error);
@@ -281,19 +306,28 @@ studio_run (Studio *studio, const char *input, char **out, char **err,
 }
 
 GPid
-studio_spawn (Studio *studio, const char *const *argv)
+studio_spawn_full (Studio *studio, const char *const *argv, int *in, int *out, int *err)
 {
   g_auto (GStrv) args = program_argv (argv);
   g_auto (GStrv) env = program_env (studio);
   GError *error = NULL;
   GPid pid = 0;
-  int in = -1;
+  int in_fd = -1;
 
   g_spawn_async_with_pipes (studio->dir, args, env, G_SPAWN_DO_NOT_REAP_CHILD,
-      NULL, NULL, &pid, &in, NULL, NULL, &error);
+      studio->child_setup, studio->child_data, &pid, &in_fd, out, err, &error);
   g_assert_no_error (error);
-  close (in);
+  if (in)
+    *in = in_fd;
+  else
+    close (in_fd);
   return pid;
+}
+
+GPid
+studio_spawn (Studio *studio, const char *const *argv)
+{
+  return studio_spawn_full (studio, argv, NULL, NULL, NULL);
 }
 
 int

@@ -18,6 +18,9 @@ typedef struct {
   char *fifo;        /* DIR/mic.fifo, the `emotest` PCM's infile */
   GBytes *pcm;       /* the WAV's samples, S16LE mono 48 kHz */
   GPid feeder;
+  char **env;        /* more environment for the emocap program */
+  GSpawnChildSetupFunc child_setup;  /* run in the emocap process before exec */
+  gpointer child_data;
 } Studio;
 
 /* A temporary studio whose ALSA PCM "emotest" (type file, slave null)
@@ -51,8 +54,22 @@ char *studio_contract_sha256 (void);
 int studio_run (Studio *studio, const char *input, char **out, char **err,
     const char *const *argv);
 
+/* Sets @name to @value in the environment of the emocap programs the
+ * studio runs from now on (NULL @value: unsets it). */
+void studio_setenv (Studio *studio, const char *name, const char *value);
+
+/* The emocap program's environment: this process's, XDG_CONFIG_HOME
+ * pointing at the studio, and what studio_setenv() added. */
+char **studio_environ (Studio *studio);
+
 /* Starts the emocap program in the background; returns its pid. */
 GPid studio_spawn (Studio *studio, const char *const *argv);
+
+/* The same, with pipes to its stdin, stdout and stderr for those of @in,
+ * @out and @err that are not NULL (the others inherit ours; stdin is
+ * closed). */
+GPid studio_spawn_full (Studio *studio, const char *const *argv, int *in, int *out,
+    int *err);
 int studio_wait (GPid pid);
 
 /* ffprobe -show_streams -show_format -count_packets, parsed. */
