@@ -393,6 +393,8 @@ ioctl_ext_ctrls (TcCamera *cam, unsigned long req, struct v4l2_ext_controls *ec)
 
   if (ec->count > 64)
     return EINVAL;
+  if (ec->count && !ec->controls)
+    return EFAULT;
   if (which == V4L2_CTRL_WHICH_REQUEST_VAL)
     return EINVAL;
   if (which == V4L2_CTRL_WHICH_DEF_VAL && req != VIDIOC_G_EXT_CTRLS)
