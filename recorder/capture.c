@@ -852,7 +852,7 @@ branch_of (GstObject *obj)
 }
 
 /* v4l2src reports frames the driver lost (gaps in its sequence numbers)
- * only as a QoS message: the running time of the frame after the gap, and
+ * only as a QoS message: the timestamp of the frame after the gap, and
  * the gap's length.  Counted in the take they fall in. */
 static void
 count_qos (EmocapCapture *capture, GstMessage *msg)
@@ -865,6 +865,10 @@ count_qos (EmocapCapture *capture, GstMessage *msg)
   if (b == NULL || b->camera->kind != EMOCAP_SOURCE_V4L2)
     return;
   gst_message_parse_qos (msg, &live, &running_time, &stream_time, &timestamp, &duration);
+  /* v4l2src leaves running_time unset and gives the frame's timestamp,
+   * which is a running time already. */
+  if (!GST_CLOCK_TIME_IS_VALID (running_time))
+    running_time = timestamp;
   g_mutex_lock (&capture->lock);
   if (b->period > 0 && GST_CLOCK_TIME_IS_VALID (duration) &&
       GST_CLOCK_TIME_IS_VALID (running_time)) {
