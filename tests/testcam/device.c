@@ -3,12 +3,16 @@
  * Copyright (C) 2026 emocap developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The ioctls of a uvcvideo capture node, on a descriptor that is a timerfd:
- * its ticks are the camera's frames, so poll and select on the descriptor
- * work as on a camera without being intercepted.  A memfd holds the
- * buffers.  DQBUF reads how many ticks passed: the frame is the latest of
- * them and the sequence moves on by as many, so frames the application
- * was too slow for show as a gap, as on a camera whose queue ran dry.
+ * The ioctls of a uvcvideo capture node, on a descriptor that is a timerfd,
+ * so poll and select on the descriptor work as on a camera without being
+ * intercepted.  A memfd holds the buffers.  The camera's frames come at
+ * the ticks of its frame clock (CLOCK_MONOTONIC), and each goes into the
+ * next empty buffer the application queued, as a driver fills them; with
+ * no empty buffer queued the frame is lost and the sequence moves on, so
+ * frames the application was too slow for show as a gap.  The clock is
+ * worked out when the application calls (QBUF, DQBUF); the timer only
+ * makes the descriptor readable when a filled buffer waits or the next
+ * frame is due.
  *
  * Called with testcam_lock held.
  */
@@ -448,8 +452,8 @@ timer_arm (TcHandle *h, uint64_t first_ns, uint64_t period_ns)
   timerfd_settime (h->timerfd, first_ns ? TFD_TIMER_ABSTIME : 0, &its, NULL);
 }
 
-/* ticks since the last call, without waiting */
-static uint64_t
+/* clears the timer's expirations, without waiting */
+static void
 timer_take (TcHandle *h)
 {
   struct pollfd p = { h->timerfd, POLLIN, 0 };
@@ -458,7 +462,6 @@ timer_take (TcHandle *h)
   if (poll (&p, 1, 0) == 1 && (p.revents & POLLIN) &&
       read (h->timerfd, &ticks, sizeof ticks) != sizeof ticks)
     ticks = 0;
-  return ticks;
 }
 
 static uint64_t
@@ -466,6 +469,45 @@ rate_period_ns (const TcCamera *cam)
 {
   const TcRate *r = &cam->rates[cam->rate];
   return (NSEC * r->den + r->num / 2) / r->num;
+}
+
+/* The frames whose time has come since the last look, each into the next
+ * empty queued buffer, or lost when there is none. */
+static void
+capture_due (TcCamera *cam, TcHandle *h)
+{
+  uint64_t now = now_ns ();
+
+  timer_take (h);
+  while (cam->streaming && cam->next_tick_ns <= now) {
+    if (cam->q_len > cam->n_ready) {
+      cam->ready_seq[cam->n_ready] = cam->seq_next;
+      cam->ready_ns[cam->n_ready] = cam->next_tick_ns;
+      cam->n_ready++;
+    } else {
+      testcam_log ("lost %s %u", cam->path, cam->seq_next);
+    }
+    cam->seq_next++;
+    cam->next_tick_ns += cam->period_ns;
+    if (cam->slow_left && --cam->slow_left == 0) {
+      /* back to the frame rate from the last slow frame on */
+      cam->next_tick_ns += rate_period_ns (cam) - cam->period_ns;
+      cam->period_ns = rate_period_ns (cam);
+    }
+  }
+}
+
+/* The descriptor is readable now when a filled buffer waits, else at the
+ * next frame. */
+static void
+timer_rearm (TcCamera *cam, TcHandle *h)
+{
+  if (!cam->streaming)
+    timer_arm (h, 0, 0);
+  else if (cam->n_ready > 0)
+    timer_arm (h, now_ns (), 0);
+  else
+    timer_arm (h, cam->next_tick_ns, cam->period_ns);
 }
 
 static void
@@ -492,6 +534,7 @@ stream_stop (TcCamera *cam)
     testcam_log ("streamoff %s", cam->path);
   cam->streaming = false;
   cam->q_head = cam->q_len = 0;
+  cam->n_ready = 0;
   memset (cam->queued, 0, sizeof cam->queued);
 }
 
@@ -564,46 +607,32 @@ faults_check (TcCamera *cam, TcHandle *h)
 {
   for (unsigned i = 0; i < cam->n_faults && !cam->gone; i++) {
     TcFault *f = &cam->faults[i];
-    uint64_t pending;
 
     if (!trigger_met (cam, f))
       continue;
     f->fired = true;
     switch (f->kind) {
       case TC_FAULT_GAP:
-        /* ticks already past are dropped too: the application was late */
-        pending = timer_take (h);
-        cam->next_tick_ns += pending * cam->period_ns;
-        cam->seq_next += pending;
         testcam_log ("fault %s gap %llu %u", cam->path, (unsigned long long) f->amount,
                      cam->seq_next);
         cam->next_tick_ns += f->amount * cam->period_ns;
         cam->seq_next += f->amount;
-        timer_arm (h, cam->next_tick_ns, cam->period_ns);
         break;
       case TC_FAULT_CORRUPT:
         cam->corrupt_next = f->amount;
         break;
       case TC_FAULT_STALL:
-        pending = timer_take (h);
-        cam->next_tick_ns += pending * cam->period_ns;
-        cam->seq_next += pending;
         testcam_log ("fault %s stall %llu.%03llu %u", cam->path,
                      (unsigned long long) f->amount / 1000,
                      (unsigned long long) f->amount % 1000, cam->seq_next);
         cam->next_tick_ns += f->amount * 1000000;
-        timer_arm (h, cam->next_tick_ns, cam->period_ns);
         break;
       case TC_FAULT_SLOW:
-        pending = timer_take (h);
-        cam->next_tick_ns += pending * cam->period_ns;
-        cam->seq_next += pending;
         testcam_log ("fault %s slow %llu %llu %u", cam->path, (unsigned long long) f->amount,
                      (unsigned long long) f->count, cam->seq_next);
         cam->next_tick_ns += f->amount * 1000000 - cam->period_ns;
         cam->period_ns = f->amount * 1000000;
         cam->slow_left = f->count;
-        timer_arm (h, cam->next_tick_ns, cam->period_ns);
         break;
       case TC_FAULT_UNPLUG:
         unplug (cam);
@@ -735,7 +764,7 @@ fill_buf (TcCamera *cam, struct v4l2_buffer *b, unsigned i)
 static int
 ioctl_dqbuf (TcCamera *cam, TcHandle *h, struct v4l2_buffer *b)
 {
-  uint64_t ticks, ts;
+  uint64_t ts;
   uint32_t seq, bytes;
   unsigned i;
   const TcFrame *frame;
@@ -752,9 +781,10 @@ ioctl_dqbuf (TcCamera *cam, TcHandle *h, struct v4l2_buffer *b)
       return ENODEV;
     if (!cam->streaming || cam->owner != h || cam->q_len == 0)
       return EINVAL;
-    ticks = timer_take (h);
-    if (ticks)
+    capture_due (cam, h);
+    if (cam->n_ready > 0)
       break;
+    timer_rearm (cam, h);
     fl = testcam_real.fcntl (h->timerfd, F_GETFL);
     if (fl < 0 || (fl & O_NONBLOCK))
       return EAGAIN;
@@ -771,19 +801,12 @@ ioctl_dqbuf (TcCamera *cam, TcHandle *h, struct v4l2_buffer *b)
     }
   }
 
-  ts = cam->next_tick_ns + (ticks - 1) * cam->period_ns;
-  seq = cam->seq_next + (ticks - 1);
-  cam->next_tick_ns = ts + cam->period_ns;
-  cam->seq_next = seq + 1;
-  if (cam->slow_left) {
-    cam->slow_left = ticks >= cam->slow_left ? 0 : cam->slow_left - ticks;
-    if (!cam->slow_left) {
-      cam->period_ns = rate_period_ns (cam);
-      cam->next_tick_ns = ts + cam->period_ns;
-      timer_arm (h, cam->next_tick_ns, cam->period_ns);
-    }
-  }
-
+  /* the oldest filled buffer: the head of the queue */
+  seq = cam->ready_seq[0];
+  ts = cam->ready_ns[0];
+  cam->n_ready--;
+  memmove (cam->ready_seq, cam->ready_seq + 1, cam->n_ready * sizeof cam->ready_seq[0]);
+  memmove (cam->ready_ns, cam->ready_ns + 1, cam->n_ready * sizeof cam->ready_ns[0]);
   i = cam->queue[cam->q_head];
   cam->q_head = (cam->q_head + 1) % TC_MAX_BUFFERS;
   cam->q_len--;
@@ -810,6 +833,8 @@ ioctl_dqbuf (TcCamera *cam, TcHandle *h, struct v4l2_buffer *b)
                (unsigned long long) b->timestamp.tv_sec * NSEC +
                (unsigned long long) b->timestamp.tv_usec * 1000, bytes, frame->source);
   faults_check (cam, h);
+  if (!cam->gone)
+    timer_rearm (cam, h);
   return 0;
 }
 
@@ -853,9 +878,10 @@ ioctl_streamon (TcCamera *cam, TcHandle *h, const int *type)
   cam->seq_next = 0;
   cam->slow_left = 0;
   cam->corrupt_next = -1;
-  timer_take (h);
-  timer_arm (h, cam->next_tick_ns, cam->period_ns);
+  cam->n_ready = 0;
   cam->streaming = true;
+  timer_take (h);
+  timer_rearm (cam, h);
   /* in the words of the configuration: format=mjpeg, rates=30000/1001 */
   fmt = cam->fourcc == V4L2_PIX_FMT_MJPEG ? "mjpeg" : "yuyv";
   if (r->den == 1)
@@ -1088,6 +1114,11 @@ testcam_device_ioctl (TcHandle *h, int fd, unsigned long req, void *arg)
         return err;
       if (b->memory != V4L2_MEMORY_MMAP || cam->queued[b->index])
         return EINVAL;
+      /* frames due before this buffer came cannot have gone into it */
+      if (cam->streaming && cam->owner == h && !cam->gone) {
+        capture_due (cam, h);
+        timer_rearm (cam, h);
+      }
       i = b->index;
       cam->queued[i] = true;
       cam->queue[(cam->q_head + cam->q_len) % TC_MAX_BUFFERS] = i;

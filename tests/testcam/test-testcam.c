@@ -586,6 +586,43 @@ child_controls (void)
   close (fd);
 }
 
+/* A driver fills the buffers queued, in order, whether or not the
+ * application is there to dequeue them; with none queued, frames are lost
+ * and the sequence moves on. */
+static void
+child_queue (void)
+{
+  Stream s;
+  struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP };
+  struct pollfd p;
+
+  stream_start (&s, "/dev/video42", V4L2_PIX_FMT_MJPEG, FILE_W, FILE_H, 4, 0);
+  /* six frames come while nobody dequeues: the four buffers hold 0 to 3 */
+  g_usleep (6 * s.period_ns / 1000);
+  for (unsigned i = 0; i < 4; i++) {
+    struct v4l2_buffer prev = b;
+    p = (struct pollfd) { s.fd, POLLIN, 0 };
+    g_assert_cmpint (poll (&p, 1, 0), ==, 1);
+    assert_ioctl_ok (s.fd, VIDIOC_DQBUF, &b);
+    g_assert_cmpuint (b.sequence, ==, i);
+    /* their times are the frames', not the dequeueing's */
+    if (i > 0)
+      assert_frames_apart (&prev, &b, s.period_ns);
+  }
+  /* nothing queued: nothing to dequeue */
+  g_assert_cmpint (xioctl (s.fd, VIDIOC_DQBUF, &b), ==, -1);
+  g_assert_cmpint (errno, ==, EINVAL);
+  /* frames 4 and 5 (and any since) had no buffer */
+  for (unsigned i = 0; i < 4; i++) {
+    struct v4l2_buffer q = { .index = i, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+                             .memory = V4L2_MEMORY_MMAP };
+    assert_ioctl_ok (s.fd, VIDIOC_QBUF, &q);
+  }
+  g_bytes_unref (stream_next (&s, &b));
+  g_assert_cmpuint (b.sequence, >=, 6);
+  stream_stop (&s);
+}
+
 /* gap=3@4: frames 4 to 6 never come */
 static void
 child_gap (void)
@@ -913,6 +950,7 @@ static const Case cases[] = {
   { "stream", child_stream, "/dev/video42,frames=@DIR@/frames,rates=30:15" },
   { "yuyv", child_yuyv, "/dev/video42,format=yuyv,sizes=320x240,ring=4" },
   { "controls", child_controls, "/dev/video42" },
+  { "queue", child_queue, "/dev/video42,frames=@DIR@/frames" },
   { "gap", child_gap, "/dev/video42,frames=@DIR@/frames,gap=3@4" },
   { "corrupt", child_corrupt,
     "/dev/video42,frames=@DIR@/frames,corrupt=truncate@1+markers@2+garbage@3" },
@@ -1008,6 +1046,9 @@ check_log (const Case *c, char **lines)
     }
     g_assert_cmpuint (frames, ==, 15);
     g_assert_true (log_has (lines, "streamoff /dev/video42"));
+  } else if (strcmp (c->name, "queue") == 0) {
+    g_assert_true (g_strv_contains ((const char *const *) lines, "lost /dev/video42 4"));
+    g_assert_true (g_strv_contains ((const char *const *) lines, "lost /dev/video42 5"));
   } else if (strcmp (c->name, "gap") == 0) {
     g_assert_true (log_has (lines, "fault /dev/video42 gap 3 "));
   } else if (strcmp (c->name, "corrupt") == 0) {

@@ -145,6 +145,11 @@ typedef struct {
   uint32_t seq_next;     /* sequence number of that tick */
   uint64_t slow_left;    /* frames still to come at the slow interval */
   int corrupt_next;      /* -1 or the TcCorruptKind of the next frame */
+  /* frames captured into queued buffers and not dequeued yet, oldest
+   * first (the head of the queue holds the first): a driver's done list */
+  unsigned n_ready;
+  uint32_t ready_seq[TC_MAX_BUFFERS];
+  uint64_t ready_ns[TC_MAX_BUFFERS];
   uint64_t delivered;    /* frames delivered since the library loaded */
 } TcCamera;
 
