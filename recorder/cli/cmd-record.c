@@ -112,7 +112,36 @@ typedef struct {
   gboolean raw;
   const char *take_id;
   gboolean progress_shown;
+  /* repeated warnings of one kind and camera are summed over a second */
+  GHashTable *warned;            /* "KIND CAMERA" -> Warning */
 } Room;
+
+typedef struct {
+  gint64 last;                   /* when the last one was printed */
+  guint64 held;                  /* counted since, not printed yet */
+} Warning;
+
+/* Whether to print a warning of @type for @camera now: the first at once,
+ * then at most one a second, *@count growing by those held back. */
+static gboolean
+warn_now (Room *room, EmocapTakeEventType type, const char *camera, guint64 *count)
+{
+  g_autofree char *key = g_strdup_printf ("%d %s", (int) type, camera ? camera : "");
+  Warning *w = g_hash_table_lookup (room->warned, key);
+  gint64 now = g_get_monotonic_time ();
+
+  if (w == NULL) {
+    w = g_new0 (Warning, 1);
+    g_hash_table_insert (room->warned, g_steal_pointer (&key), w);
+  } else if (now - w->last < G_USEC_PER_SEC) {
+    w->held += *count;
+    return FALSE;
+  }
+  *count += w->held;
+  w->held = 0;
+  w->last = now;
+  return TRUE;
+}
 
 static void
 room_restore (Room *room)
@@ -222,6 +251,7 @@ static void
 on_take_event (const EmocapTakeEvent *ev, gpointer data)
 {
   Room *room = data;
+  EmocapTakeEvent summed = *ev;
 
   switch (ev->type) {
     case EMOCAP_TAKE_EVENT_PROGRESS:
@@ -232,7 +262,17 @@ on_take_event (const EmocapTakeEvent *ev, gpointer data)
       }
       return;
     case EMOCAP_TAKE_EVENT_STARTED:
+      /* a new take: its first warnings are told at once */
+      g_hash_table_remove_all (room->warned);
       return;
+    case EMOCAP_TAKE_EVENT_FRAMES_DROPPED:
+    case EMOCAP_TAKE_EVENT_FRAMES_CORRUPT:
+    case EMOCAP_TAKE_EVENT_AUDIO_CLIPPED:
+    case EMOCAP_TAKE_EVENT_AUDIO_DROPPED:
+      if (!warn_now (room, ev->type, ev->camera, &summed.count))
+        return;
+      ev = &summed;
+      break;
     default:
       break;
   }
@@ -449,6 +489,8 @@ run (int argc, char **argv)
   int exit_code = EMOCAP_EXIT_OK;
   guint recorded = 0, refused = 0, skipped = 0, bad = 0;
   Room room = { 0 };
+  g_autoptr (GHashTable) warned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
 
   if (opt_resume && argc > 1)
     return cli_usage (&emocap_cmd_record, "--resume SESSION records the session's own "
@@ -519,6 +561,7 @@ run (int argc, char **argv)
   }
   set_watermark_key (marks, emocap_session_get_watermark_key (session));
 
+  room.warned = warned;
   room.tty = !opt_auto && isatty (STDIN_FILENO);
   room.progress = cli_stdout_is_tty ();
   if (room.tty)
