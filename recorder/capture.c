@@ -521,7 +521,11 @@ take_corrupt_between (Branch *b, GstClockTime from, GstClockTime to)
   return n;
 }
 
-/* Before the parser: a frame that is not one whole JPEG never goes further. */
+/* Before the parser: a frame that is not one whole JPEG never goes further.
+ * A V4L2 camera's frame is copied out of the driver's buffer here, so the
+ * buffer goes back to the camera at once: the camera then never waits on
+ * the watermark, and a moment's delay in marking (the queue after the
+ * parser holds two seconds) loses no frame. */
 static GstPadProbeReturn
 check_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -533,6 +537,14 @@ check_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   if (buf == NULL || !gst_buffer_map (buf, &map, GST_MAP_READ))
     return GST_PAD_PROBE_OK;
   why = emocap_jpeg_frame_check (map.data, map.size);
+  if (why == NULL && b->camera->kind == EMOCAP_SOURCE_V4L2) {
+    GstBuffer *copy = gst_buffer_new_memdup (map.data, map.size);
+    gst_buffer_copy_into (copy, buf, GST_BUFFER_COPY_METADATA, 0, -1);
+    gst_buffer_unmap (buf, &map);
+    gst_buffer_unref (buf);
+    GST_PAD_PROBE_INFO_DATA (info) = copy;
+    return GST_PAD_PROBE_OK;
+  }
   gst_buffer_unmap (buf, &map);
   if (why == NULL)
     return GST_PAD_PROBE_OK;
