@@ -448,6 +448,57 @@ test_unplug_stop (void)
   unplugged ("q");
 }
 
+/* Unplugged while the operator is between takes: found as the next take
+ * is about to start, before any consent is asked for it. */
+static void
+test_unplug_between_takes (void)
+{
+  Session s = { 0 };
+  g_autofree char *json1 = NULL, *journal_path = NULL, *line = NULL;
+  g_autoptr (json_t) journal = NULL;
+  static const char take_1[] = "\ny\n";
+  static const char rest[] = "\nc\n\ny\n\n\ny\n\n";
+  int status, i_lost;
+
+  session_start (&s, CAMERA ("front", "/dev/video42") ", " CAMERA ("side", "/dev/video43"),
+      "/dev/video42,sizes=640x360;/dev/video43,sizes=640x360,unplug=file:@DIR@/unplug",
+      2, TRUE, NULL);
+  g_assert_cmpint (write (s.in, take_1, strlen (take_1)), ==, (gssize) strlen (take_1));
+  json1 = g_build_filename (s.dir, "takes", "001-joy", "take.json", NULL);
+  wait_for_bytes (json1);
+  camera_fire (s.studio, "unplug");
+  /* the camera notices at its next frame */
+  for (gint64 until = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;;) {
+    g_autofree char *log = camera_log (s.studio);
+    if (strstr (log, "fault /dev/video43 unplug"))
+      break;
+    g_assert_cmpint (g_get_monotonic_time (), <, until);
+    g_usleep (20 * 1000);
+  }
+  g_assert_cmpint (write (s.in, rest, strlen (rest)), ==, (gssize) strlen (rest));
+  close (s.in);
+  line = wait_for_line (s.err, "camera 'side' disconnected", s.stderr_seen);
+  check (line != NULL, "the operator was not told: %s", s.stderr_seen->str);
+  status = session_end (&s);
+  check (status == 0, "exit %d: %s", status, s.stderr_seen->str);
+
+  journal_path = g_build_filename (s.dir, "journal.jsonl", NULL);
+  journal = read_journal (journal_path);
+  i_lost = journal_find (journal, "take.finished", "001-joy");
+  check (i_lost >= 0 && journal_find (journal, "take.finished", "002-anger") > i_lost &&
+      journal_find (journal, "take.finished", "003-fear") > i_lost,
+      "takes 2 and 3 were not recorded without the camera");
+  check (journal_find (journal, "take.interrupted", NULL) < 0, "a take was interrupted");
+  {
+    int i2 = journal_find (journal, "take.started", "002-anger");
+    json_t *cams = json_object_get (json_array_get (journal, i2), "cameras");
+    check (json_array_size (cams) == 1, "take 2 recorded %zu cameras", json_array_size (cams));
+  }
+  check_take_1_intact (&s);
+  check_session_verifies (s.studio, "faults");
+  session_free (&s);
+}
+
 /* Unattended, with --drop-lost-cameras: goes on by itself. */
 static void
 test_unplug_auto (void)
@@ -485,5 +536,6 @@ main (int argc, char **argv)
   g_test_add_func ("/faults/camera/unplug-go-on", test_unplug_go_on);
   g_test_add_func ("/faults/camera/unplug-stop", test_unplug_stop);
   g_test_add_func ("/faults/camera/unplug-unattended", test_unplug_auto);
+  g_test_add_func ("/faults/camera/unplug-between-takes", test_unplug_between_takes);
   return g_test_run ();
 }

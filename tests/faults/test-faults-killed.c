@@ -305,6 +305,62 @@ test_torn_line (Fixture *fx, gconstpointer data)
   check_carried_on (fx, recorded);
 }
 
+/* Killed after the actor consented and before the take started (during
+ * the countdown): nothing was recorded under that consent, so the take is
+ * asked again as a new attempt, and the spent consent stays in the
+ * journal as it was. */
+static void
+test_killed_before_take (Fixture *fx, gconstpointer data)
+{
+  const char *first[] = { "record", fx->script, "--archive", fx->studio->archive, NULL };
+  const char *again[] = { "record", "--resume", "killed", "--archive", fx->studio->archive,
+    "--auto", "--consent-file", fx->consent, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (json_t) journal = NULL;
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  static const char keys[] = "\ny\n";
+  int in = -1, status = 0;
+  GPid pid = studio_spawn_full (fx->studio, first, &in, NULL, NULL);
+
+  g_assert_cmpint (write (in, keys, strlen (keys)), ==, (gssize) strlen (keys));
+  /* the consent is on disk before the countdown starts */
+  for (;;) {
+    g_autoptr (json_t) j = read_journal (fx->journal);
+    if (journal_find (j, "consent.given", "001-joy") >= 0)
+      break;
+    g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    g_assert_cmpint (waitpid (pid, &status, WNOHANG), ==, 0);
+    g_usleep (10 * 1000);
+  }
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  close (in);
+
+  journal = read_journal (fx->journal);
+  check (journal_find (journal, "take.started", "001-joy") < 0,
+      "the take had started: the kill came too late for this test");
+
+  status = studio_run (fx->studio, NULL, &out, &err, again);
+  check (status == 0, "resume exited %d: %s", status, err);
+  check (strstr (out, "carrying on from take 1 of 3 (001-joy)") != NULL, "%s", out);
+  g_clear_pointer (&journal, json_decref);
+  journal = read_journal (fx->journal);
+  check (journal_find (journal, "take.finished", "001-joy-r2") >= 0,
+      "the take was not asked again as 001-joy-r2");
+  check (journal_find (journal, "take.started", "001-joy") < 0,
+      "something was recorded under the spent consent");
+  check (journal_find (journal, "take.finished", "003-fear") >= 0, "the session did not go on");
+  {
+    g_autofree char *o = NULL, *e = NULL;
+    const char *verify[] = { "verify", fx->session_dir, NULL };
+    const char *audit[] = { "audit", fx->session_dir, "--archive", fx->studio->archive, NULL };
+    check (studio_run (fx->studio, NULL, &o, &e, verify) == 0, "verify: %s", e);
+    g_clear_pointer (&o, g_free);
+    g_clear_pointer (&e, g_free);
+    check (studio_run (fx->studio, NULL, &o, &e, audit) == 0, "audit: %s%s", o, e);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -315,5 +371,7 @@ main (int argc, char **argv)
       test_next_start, fixture_tear_down);
   g_test_add ("/faults/killed/torn-journal-line", Fixture, NULL, fixture_set_up,
       test_torn_line, fixture_tear_down);
+  g_test_add ("/faults/killed/before-the-take", Fixture, NULL, fixture_set_up,
+      test_killed_before_take, fixture_tear_down);
   return g_test_run ();
 }
