@@ -197,7 +197,7 @@ test_full_tmpfs (void)
   if (g_getenv ("EMOCAP_TEST_IN_NAMESPACE"))
     g_assert_cmpint (unshare (CLONE_NEWNS), ==, 0);
   /* nothing mounted here is seen outside */
-  g_assert_cmpint (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+  g_assert_cmpint (mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL), ==, 0);
 
   studio = studio_new ();
   mnt = g_build_filename (studio->dir, "disk", NULL);
