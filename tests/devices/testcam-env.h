@@ -10,49 +10,20 @@
  */
 #pragma once
 
-#include <link.h>
-#include <string.h>
-
 #include <glib.h>
 
-/* The AddressSanitizer runtime this program was loaded with, if any: a
- * sanitized program wants it before any other preloaded library. */
-static int
-testcam_find_asan (struct dl_phdr_info *info, size_t size, void *data)
-{
-  char **found = data;
-  const char *base = strrchr (info->dlpi_name, '/');
+#include "../testcam/testcam-preload.h"
 
-  base = base ? base + 1 : info->dlpi_name;
-  if (g_str_has_prefix (base, "libasan.so")) {
-    *found = g_strdup (info->dlpi_name);
-    return 1;
-  }
-  return 0;
-}
-
-static const char *
-testcam_lib (void)
-{
-  const char *lib = g_getenv ("EMOCAP_TESTCAM_LIB");
-
-  if (lib == NULL || *lib == '\0')
-    g_error ("EMOCAP_TESTCAM_LIB is not set: run this through 'meson test'");
-  if (!g_file_test (lib, G_FILE_TEST_EXISTS))
-    g_error ("EMOCAP_TESTCAM_LIB names '%s', which does not exist", lib);
-  return lib;
-}
-
-/* @envp with the test camera preloaded, answering for @config, logging to
- * @log (NULL: no log). */
+/* @envp with the test camera preloaded (after the ASan runtime when this
+ * program runs under ASan), answering for @config, logging to @log
+ * (NULL: no log). */
 static char **
 testcam_environ (char **envp, const char *config, const char *log)
 {
-  g_autofree char *asan = NULL;
-  g_autofree char *preload = NULL;
+  g_autofree char *preload = testcam_preload_new ();
 
-  dl_iterate_phdr (testcam_find_asan, &asan);
-  preload = asan ? g_strdup_printf ("%s %s", asan, testcam_lib ()) : g_strdup (testcam_lib ());
+  if (preload == NULL)
+    g_error ("EMOCAP_TESTCAM_LIB is not set: run this through 'meson test'");
   envp = g_environ_setenv (envp, "LD_PRELOAD", preload, TRUE);
   envp = g_environ_setenv (envp, "EMOCAP_TESTCAM", config, TRUE);
   if (log != NULL)
