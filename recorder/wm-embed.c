@@ -73,6 +73,8 @@ typedef struct {
   JDIMENSION rows_done;
   gboolean early;
   gboolean bad;
+  /* the read was stopped at libjpeg's first warning */
+  gboolean corrupt;
   gboolean mark;
   gboolean have_weights;
   AcWeights weights;
@@ -866,10 +868,8 @@ frame_start (EmocapWmEmbedder *wm, j_decompress_ptr src, gboolean mark)
   jpeg_component_info *luma = &src->comp_info[0];
   int bw = luma->width_in_blocks, bh = luma->height_in_blocks;
 
-  if (mark) {
+  if (mark)
     ensure_blocks (wm, (gsize) bw * bh);
-    ensure_dct_pattern (wm, bw, bh, src->image_width, src->image_height);
-  }
 
   f->n_arrays = 0;
   f->rows_done = 0;
@@ -951,6 +951,13 @@ read_progress (j_common_ptr cinfo)
   EmocapWmEmbedder *wm = cinfo->client_data;
   WmFrame *f = &wm->frame;
 
+  /* A warning refuses the frame (wm_jpeg_emit_message): stop at once
+   * rather than decode the rest of it, which a broken header can make as
+   * large as MAX_SIDE squared from a few hundred bytes. */
+  if (wm->src_err.warnings) {
+    f->corrupt = TRUE;
+    longjmp (wm->src_err.jump, 1);
+  }
   if (!f->early)
     return;
   if (src->input_scan_number > 1 || src->comps_in_scan != src->num_components ||
@@ -1018,6 +1025,9 @@ frame_read (EmocapWmEmbedder *wm, j_decompress_ptr src, jvirt_barray_ptr *coefs)
 
   f->coefs = coefs;
   if (f->mark) {
+    /* only now: the pattern for a new size takes longer to make than a
+     * frame to mark, and a frame that does not read needs none */
+    ensure_dct_pattern (wm, bw, bh, src->image_width, src->image_height);
     wm_block_gains (wm->activity, bw, bh, wm->strength, wm->gain);
     f->pattern = ensure_quantized_pattern (wm, luma->quant_table,
         (gsize) bw * bh);
@@ -1051,9 +1061,11 @@ emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg, gsize len,
   wm->out_len = 0;
   wm_jpeg_error_init (&wm->src_err);
   wm->dst_err.warnings = 0;
+  wm->frame.corrupt = FALSE;
   if (setjmp (wm->src_err.jump)) {
     g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA,
-        "JPEG frame cannot be read: %s", wm->src_err.message);
+        wm->frame.corrupt ? "JPEG frame is corrupt: %s" : "JPEG frame cannot be read: %s",
+        wm->src_err.message);
     goto fail;
   }
   if (setjmp (wm->dst_err.jump)) {
@@ -1086,6 +1098,11 @@ emocap_wm_embed_jpeg (EmocapWmEmbedder *wm, const guint8 *jpeg, gsize len,
         src->image_width, src->image_height,
         src->progressive_mode ? "progressive" :
         src->arith_code ? "arithmetic coding" : "not baseline YCbCr");
+    goto fail;
+  }
+  if (wm->src_err.warnings) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA,
+        "JPEG frame is corrupt: %s", wm->src_err.message);
     goto fail;
   }
 

@@ -8,7 +8,8 @@
  * its SSE2 and plain C kernels (EMOCAP_WM_SIMD=0) mark alike, to the
  * bit; a frame of one scan per component, checked after it is read
  * rather than while, is marked as its one-scan twin; a frame with
- * coefficients a baseline JPEG cannot hold is refused.  Of raw frames:
+ * coefficients a baseline JPEG cannot hold is refused, and so is a
+ * corrupt one, for its first fault, read no further.  Of raw frames:
  * planar and packed luma get the same mark, whatever the row padding;
  * the pixel and the DCT paths add the same pattern.
  */
@@ -454,6 +455,72 @@ test_jpeg_multiscan (void)
   }
 }
 
+/* Where the marker @marker (0xFF @marker) is in @data, from @from; the
+ * test fails if there is none. */
+static gsize
+find_marker (const guint8 *data, gsize len, gsize from, guint8 marker)
+{
+  for (gsize i = from; i + 1 < len; i++) {
+    if (data[i] == 0xff && data[i + 1] == marker)
+      return i;
+  }
+  g_error ("no marker 0xff%02x after byte %" G_GSIZE_FORMAT, marker, from);
+}
+
+/* A frame of one scan per component whose first scan is cut short, and
+ * whose second scan names a component the frame does not have: read to
+ * the end, it fails on the second scan's header ("cannot be read"); the
+ * embedder must stop at the first fault, the corrupt first scan: a frame
+ * whose header claims 8192x8192 from a few bytes of data would otherwise
+ * be decoded in full before it is refused. */
+static void
+test_jpeg_first_fault (void)
+{
+  const int width = 320, height = 240;
+  g_autofree guint8 *rgb = g_malloc ((gsize) width * height * 3);
+  g_autoptr (GBytes) multi = NULL;
+  g_autoptr (GByteArray) broken = g_byte_array_new ();
+  const guint8 *data;
+  gsize len, sos1, sos2, scan1_end, cut;
+
+  make_rgb (rgb, width, height);
+  multi = make_multiscan_jpeg (rgb, width, height);
+  data = g_bytes_get_data (multi, &len);
+  sos1 = find_marker (data, len, 2, 0xda);
+  sos2 = find_marker (data, len, sos1 + 2, 0xda);
+  /* the first scan's data ends at the next marker (a table, or the second
+   * scan's header); of it only the first few bytes are kept */
+  cut = sos1 + 2 + (data[sos1 + 2] << 8 | data[sos1 + 3]) + 64;
+  scan1_end = cut;
+  while (!(data[scan1_end] == 0xff && data[scan1_end + 1] != 0 &&
+          (data[scan1_end + 1] < 0xd0 || data[scan1_end + 1] > 0xd7)))
+    scan1_end++;
+  g_assert_cmpuint (scan1_end, <=, sos2);
+  g_byte_array_append (broken, data, cut);
+  g_byte_array_append (broken, data + scan1_end, len - scan1_end);
+  /* the second scan's component: byte 5 of its header */
+  broken->data[cut + (sos2 - scan1_end) + 5] = 99;
+
+  for (int simd = 0; simd <= 1; simd++) {
+    g_autoptr (EmocapWmEmbedder) wm = embedder_new (simd);
+
+    for (int tagged = 1; tagged >= 0; tagged--) {
+      g_autoptr (GError) error = NULL;
+      guint8 *out = NULL;
+      gsize out_len = 0;
+
+      if (!tagged)
+        emocap_wm_embedder_set_strength (wm, 0);
+      g_assert_false (emocap_wm_embed_jpeg (wm, broken->data, broken->len, &out,
+              &out_len, &error));
+      g_assert_null (out);
+      g_assert_error (error, EMOCAP_ERROR, EMOCAP_ERROR_INVALID_MEDIA);
+      g_assert_cmpstr (error->message, ==,
+          "JPEG frame is corrupt: Corrupt JPEG data: premature end of data segment");
+    }
+  }
+}
+
 /* Low luma coefficients at the limits of a baseline JPEG, and next to
  * them, in the first blocks. */
 static void
@@ -662,6 +729,7 @@ main (int argc, char **argv)
   g_test_add_func ("/watermark/embed/jpeg/multiscan", test_jpeg_multiscan);
   g_test_add_func ("/watermark/embed/jpeg/limits", test_jpeg_limits);
   g_test_add_func ("/watermark/embed/jpeg/out-of-range", test_jpeg_out_of_range);
+  g_test_add_func ("/watermark/embed/jpeg/first-fault", test_jpeg_first_fault);
   g_test_add_func ("/watermark/embed/raw/strides", test_raw_strides);
   g_test_add_func ("/watermark/embed/raw/jpeg-agree", test_raw_and_jpeg_agree);
   return g_test_run ();
