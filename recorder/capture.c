@@ -32,6 +32,7 @@
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/audio/audio.h>
+#include <gst/base/gstbasetransform.h>
 
 #include <emocap/capture.h>
 #include <emocap/error.h>
@@ -63,6 +64,7 @@ typedef struct {
   guint index;
   GstElement *source;
   GstElement *appsink;
+  GstElement *filter;           /* the factory's element, or NULL */
   GPtrArray *elements;          /* the branch, source first, for dropping it */
   EmocapReplay *replay;
   json_t *controls;             /* as read back when applied, or NULL */
@@ -356,8 +358,10 @@ build_camera (EmocapCapture *capture, const EmocapCamera *cam, guint index,
       "max-size-time", (guint64) 2 * GST_SECOND, NULL);
   if (filter_factory) {
     GstElement *filter = filter_factory (cam, user_data);
-    if (filter)
+    if (filter) {
       chain[n++] = filter;
+      b->filter = filter;
+    }
   }
   ADD ("appsink");
   b->appsink = e;
@@ -1191,6 +1195,7 @@ emocap_capture_drop_camera (EmocapCapture *capture, const char *camera_id, GErro
   for (guint i = 0; i < lost->elements->len; i++)
     gst_bin_remove (GST_BIN (capture->pipeline), g_ptr_array_index (lost->elements, i));
   g_clear_pointer (&lost->replay, emocap_replay_free);
+  lost->filter = NULL;
 
   g_mutex_lock (&capture->lock);
   lost->dropped = TRUE;
@@ -1239,6 +1244,17 @@ emocap_capture_set_watermark_tag (EmocapCapture *capture, guint64 tag)
   capture->check_tag = TRUE;
   capture->watermark_tag = tag;
   g_mutex_unlock (&capture->lock);
+}
+
+/* Filters work only for takes: see EmocapFilterFactory. */
+static void
+filters_passthrough (EmocapCapture *capture, gboolean passthrough)
+{
+  for (guint i = 0; i < capture->branches->len; i++) {
+    Branch *b = g_ptr_array_index (capture->branches, i);
+    if (b->filter != NULL && GST_IS_BASE_TRANSFORM (b->filter))
+      gst_base_transform_set_passthrough (GST_BASE_TRANSFORM (b->filter), passthrough);
+  }
 }
 
 /* TRUE once emocap_capture_interrupt() was called; clears the flag. */
@@ -1409,6 +1425,9 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
   result = g_new0 (EmocapTakeResult, 1);
   result->cameras = g_ptr_array_new_with_free_func (camera_result_free);
   result->has_audio = capture->has_audio;
+
+  /* Before the cue, so that every frame from the cue on is filtered. */
+  filters_passthrough (capture, FALSE);
 
   /* The cue: from here on, the first frame of each camera starts its take. */
   g_mutex_lock (&capture->lock);
@@ -1593,6 +1612,9 @@ emocap_capture_record (EmocapCapture *capture, const char *dir, int seconds,
       g_error_free (late);
     }
   }
+
+  /* Every frame of the take is in (or never will be). */
+  filters_passthrough (capture, TRUE);
 
   g_mutex_lock (&capture->lock);
   capture->take_active = FALSE;

@@ -27,7 +27,11 @@ G_BEGIN_DECLS
 typedef struct _EmocapCapture EmocapCapture;
 
 /* Returns the element to put in @camera's branch (a floating reference),
- * or NULL for none; called once per camera while the pipeline is built. */
+ * or NULL for none; called once per camera while the pipeline is built.
+ * A filter that is a GstBaseTransform is put in passthrough once a take's
+ * last frame is in, and out of it before the next take's cue: between
+ * takes no frame is kept, so a filter that costs (the watermark) leaves
+ * the machine to closing and hashing the take's files. */
 typedef GstElement *(*EmocapFilterFactory) (const EmocapCamera *camera,
     gpointer user_data);
 

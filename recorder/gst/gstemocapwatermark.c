@@ -16,7 +16,10 @@
  * picture data) is also flagged GST_BUFFER_FLAG_CORRUPTED.  Frames the element marked carry an EmocapWatermarkMeta.
  *
  * `tag` and `strength` may change while playing: they apply from the next
- * frame on.
+ * frame on.  In passthrough (gst_base_transform_set_passthrough(), which an
+ * application may switch while playing) frames go on untouched, unmarked
+ * and uncounted, at no cost: the recorder does so between takes, whose
+ * frames it does not keep.
  *
  * ## Example launch line
  * |[
@@ -503,6 +506,8 @@ gst_emocap_watermark_class_init (GstEmocapWatermarkClass *klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_emocap_watermark_stop);
   trans_class->transform_ip =
       GST_DEBUG_FUNCPTR (gst_emocap_watermark_transform_ip);
+  /* passthrough means not marking: not even a look at the frame */
+  trans_class->transform_ip_on_passthrough = FALSE;
 }
 
 static void

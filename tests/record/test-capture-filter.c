@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <gst/base/gstbasetransform.h>
 #include <gst/gst.h>
 
 #include <emocap/emocap.h>
@@ -174,6 +175,21 @@ test_watermark_count (void)
     result = emocap_capture_record (capture, dir, 1, NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpint (result->status, ==, EMOCAP_TAKE_FINISHED);
+
+    /* Between takes no frame is kept, so none is marked: the watermark is
+     * in passthrough from the take's last frame to the next cue (a frame
+     * it was marking when the take ended may still count). */
+    for (guint i = 0; i < marks->len; i++) {
+      GstElement *mark = g_ptr_array_index (marks, i);
+      guint64 before = 0, after = 0;
+
+      g_assert_true (gst_base_transform_is_passthrough (GST_BASE_TRANSFORM (mark)));
+      g_object_get (mark, "frames-marked", &before, NULL);
+      g_usleep (G_USEC_PER_SEC / 2);
+      g_object_get (mark, "frames-marked", &after, NULL);
+      check (after <= before + 1, "take %s: %" G_GUINT64_FORMAT " frames marked after it ended",
+          takes[t].dir, after - before);
+    }
     for (guint i = 0; i < result->cameras->len; i++) {
       EmocapCameraResult *cr = g_ptr_array_index (result->cameras, i);
       check (cr->frames_recorded > 0 &&

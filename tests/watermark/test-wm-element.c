@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <gst/base/gstbasetransform.h>
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 #include <turbojpeg.h>
@@ -323,6 +324,44 @@ test_strength_zero (void)
   rig_free (&rig);
 }
 
+/* In passthrough (the recorder's state between takes) a frame goes on as
+ * it came, not even looked at: neither marked nor counted; switched back
+ * while playing, the next frame is marked. */
+static void
+test_passthrough (void)
+{
+  Rig rig = rig_new (JPEG_CAPS, TRUE);
+  g_autoptr (GBytes) jpeg = make_jpeg (320, 240);
+  g_autoptr (GBytes) garbage = g_bytes_new_static ("\xff\xd8\xff\xdb junk", 10);
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (rig.h->element);
+  GstBuffer *out;
+
+  out = gst_harness_push_and_pull (rig.h, buffer_from_bytes (jpeg));
+  g_assert_nonnull (emocap_buffer_get_watermark_meta (out));
+  gst_buffer_unref (out);
+  g_assert_cmpuint (counter (rig.h, "frames-marked"), ==, 1);
+
+  gst_base_transform_set_passthrough (trans, TRUE);
+  for (int i = 0; i < 3; i++) {
+    out = gst_harness_push_and_pull (rig.h, buffer_from_bytes (i == 1 ? garbage : jpeg));
+    g_assert_true (buffer_equals_bytes (out, i == 1 ? garbage : jpeg));
+    g_assert_null (emocap_buffer_get_watermark_meta (out));
+    g_assert_false (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_CORRUPTED));
+    check_passes_timing (out);
+    gst_buffer_unref (out);
+  }
+  g_assert_cmpuint (counter (rig.h, "frames-marked"), ==, 1);
+  g_assert_cmpuint (counter (rig.h, "frames-unmarked"), ==, 0);
+
+  gst_base_transform_set_passthrough (trans, FALSE);
+  out = gst_harness_push_and_pull (rig.h, buffer_from_bytes (jpeg));
+  g_assert_false (buffer_equals_bytes (out, jpeg));
+  g_assert_nonnull (emocap_buffer_get_watermark_meta (out));
+  gst_buffer_unref (out);
+  g_assert_cmpuint (counter (rig.h, "frames-marked"), ==, 2);
+  rig_free (&rig);
+}
+
 /* A new tag applies from the next frame, and marks it differently. */
 static void
 test_tag_change (void)
@@ -530,6 +569,7 @@ main (int argc, char **argv)
   g_test_add_func ("/wm-element/no-key", test_no_key);
   g_test_add_func ("/wm-element/strength-zero", test_strength_zero);
   g_test_add_func ("/wm-element/tag-change", test_tag_change);
+  g_test_add_func ("/wm-element/passthrough", test_passthrough);
   g_test_add_func ("/wm-element/key-file", test_key_file);
   g_test_add_func ("/wm-element/raw/i420", test_raw_i420);
   g_test_add_func ("/wm-element/raw/nv12", test_raw_nv12);
