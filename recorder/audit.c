@@ -711,6 +711,19 @@ audit_package (Audit *a, const char *dir)
         "pass the archive with --archive DIR");
   }
 
+  /* Every take folder is one the manifest lists. */
+  {
+    g_autofree char *takes_dir = g_build_filename (dir, "takes", NULL);
+    g_autoptr (GDir) d = g_dir_open (takes_dir, 0, NULL);
+    const char *name;
+    while (d && (name = g_dir_read_name (d))) {
+      if (!strv_json_contains (json_object_get (manifest, "takes"), name)) {
+        g_autofree char *where = g_strdup_printf ("takes/%s", name);
+        problem (cman, where, "a take in the package that its signed manifest does not list");
+      }
+    }
+  }
+
   json_array_foreach (json_object_get (manifest, "takes"), i, id) {
     const char *take_id = json_string_value (id);
     g_autofree char *where = g_strdup_printf ("takes/%s/take.json", take_id ? take_id : "?");
@@ -788,11 +801,20 @@ audit_package (Audit *a, const char *dir)
           g_clear_error (&error);
         }
       }
-      if (export_entry) {
+      /* A withdrawal before the export, or any withdrawal at all when
+       * the journal has no record of the export to date it. */
+      if (journal) {
         json_t *e;
+        checked (cw);
         json_array_foreach (journal, j, e) {
-          if (g_strcmp0 (str (e, "type"), EMOCAP_JOURNAL_CONSENT_WITHDRAWN) == 0 &&
-              g_strcmp0 (str (e, "take"), take_id) == 0 && seq_of (e) < seq_of (export_entry))
+          if (g_strcmp0 (str (e, "type"), EMOCAP_JOURNAL_CONSENT_WITHDRAWN) != 0 ||
+              g_strcmp0 (str (e, "take"), take_id) != 0)
+            continue;
+          if (export_entry == NULL)
+            problem (cw, where, "consent to take %s was withdrawn (journal line %" G_GINT64_FORMAT
+                "), and no journaled export holds this package, so nothing shows it was "
+                "made before", take_id, seq_of (e));
+          else if (seq_of (e) < seq_of (export_entry))
             problem (cw, where, "consent to take %s was withdrawn (journal line %" G_GINT64_FORMAT
                 ") before this export (line %" G_GINT64_FORMAT ")", take_id, seq_of (e),
                 seq_of (export_entry));

@@ -177,25 +177,6 @@ why_not (Export *ex, TakeInfo *t)
 /* ----- the package ----- */
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL) {
-    while ((name = g_dir_read_name (dir)) != NULL) {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-    g_dir_close (dir);
-  }
-  g_rmdir (path);
-}
-
-static void
 add_file (Export *ex, const char *rel, guint64 bytes, const char *sha256)
 {
   json_array_append_new (ex->files, json_pack ("{s:s, s:I, s:s}", "path", rel,
@@ -466,7 +447,7 @@ static void
 export_clear (Export *ex)
 {
   if (ex->tmp != NULL) {
-    remove_tree (ex->tmp);
+    emocap_remove_tree (ex->tmp);
     g_free (ex->tmp);
   }
   g_clear_pointer (&ex->journal, emocap_journal_close);

@@ -324,7 +324,8 @@ emocap_session_record_consent (EmocapSession *session, const EmocapTake *take,
   if (consent_file)
     json_object_set_new (fields, "consent_file_sha256", json_string (consent_file->sha256));
   if (contract->withdrawal == EMOCAP_TERM_ALLOWED) {
-    withdraw = g_strdup_printf ("emocap withdraw %s --actor %s", take->id, script->actor_id);
+    withdraw = g_strdup_printf ("emocap withdraw %s/%s --actor %s", script->session, take->id,
+        script->actor_id);
     json_object_set_new (fields, "withdrawal_method", json_string (withdraw));
   }
   if (!given && reason)

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include <emocap/error.h>
 
 #include "storage.h"
@@ -168,4 +170,25 @@ emocap_write_file_atomic (const char *path, const void *data, gsize len,
     return set_io_error (error, e, "replace", path);
   }
   return emocap_fsync_parent (path, error);
+}
+
+void
+emocap_remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL && !g_file_test (path, G_FILE_TEST_IS_SYMLINK)) {
+    while ((name = g_dir_read_name (dir)) != NULL) {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        emocap_remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  }
+  if (dir != NULL)
+    g_dir_close (dir);
+  if (g_rmdir (path) != 0)
+    g_unlink (path);
 }

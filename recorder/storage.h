@@ -43,4 +43,8 @@ gboolean emocap_write_new_file (const char *path, const void *data, gsize len,
 gboolean emocap_write_file_atomic (const char *path, const void *data,
     gsize len, GError **error);
 
+/* Removes @path and everything under it, not following symbolic links;
+ * best effort (what cannot be removed stays). */
+void emocap_remove_tree (const char *path);
+
 G_END_DECLS

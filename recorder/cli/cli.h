@@ -35,7 +35,9 @@ extern const EmocapCommand emocap_cmd_detect;
 extern const EmocapCommand emocap_cmd_devices;
 extern const EmocapCommand emocap_cmd_export;
 extern const EmocapCommand emocap_cmd_record;
+extern const EmocapCommand emocap_cmd_review;
 extern const EmocapCommand emocap_cmd_verify;
+extern const EmocapCommand emocap_cmd_withdraw;
 
 /* Prints "emocap: MESSAGE" on stderr and returns the exit code for @error. */
 int cli_fail (const GError *error);

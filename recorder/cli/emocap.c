@@ -22,6 +22,8 @@ static const EmocapCommand *const commands[] = {
   &emocap_cmd_devices,
   &emocap_cmd_export,
   &emocap_cmd_audit,
+  &emocap_cmd_review,
+  &emocap_cmd_withdraw,
 };
 
 static const char exit_codes[] =

@@ -195,8 +195,9 @@ test_in_command_list (void)
 
   run_emocap (&run, (const char *[]) { "help", NULL });
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_nonnull (strstr (run.out,
-      "  devices  List the cameras and microphones a session script can use\n"));
+  g_assert_true (g_regex_match_simple (
+      "^  devices +List the cameras and microphones a session script can use$", run.out,
+      G_REGEX_MULTILINE, 0));
 }
 
 static void

@@ -112,20 +112,12 @@ read_text (const char *path)
 void
 withdraw (Case *c, const char *take)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *keys = g_build_filename (c->archive, "keys", NULL);
-  g_autoptr (EmocapKey) key = emocap_key_load_or_create (keys, &error);
-  g_autoptr (EmocapJournal) journal = NULL;
-  g_autoptr (json_t) fields = json_pack ("{s:s, s:s, s:s}", "session", SESSION, "take", take,
-      "status", "dpv:ConsentWithdrawn");
-  json_t *entry;
+  g_autofree char *which = g_strdup_printf ("%s/%s", SESSION, take);
 
-  g_assert_no_error (error);
-  journal = emocap_journal_open (c->journal, key, &error);
-  g_assert_no_error (error);
-  entry = emocap_journal_append (journal, "consent.withdrawn", fields, &error);
-  g_assert_no_error (error);
-  json_decref (entry);
+  run_emocap_in (c, "withdraw", which, "--actor", "actor-0042", "--archive", c->archive,
+      "--reason", "test", NULL);
+  if (c->status != 0)
+    g_error ("emocap withdraw %s: exit %d\n%s%s", which, c->status, c->out, c->err);
 }
 
 int

@@ -40,5 +40,6 @@ int run_emocap_in (Case *c, ...) G_GNUC_NULL_TERMINATED;
 
 char *read_text (const char *path);
 
-/* Appends a signed consent.withdrawn for @take to the session's journal. */
+/* emocap withdraw SESSION/TAKE --actor actor-0042: a signed consent.withdrawn
+ * for @take in the session's journal. */
 void withdraw (Case *c, const char *take);
