@@ -14,6 +14,7 @@
  * as they pass, become the contact sheet, decoded by TurboJPEG at a
  * reduced scale.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -596,8 +597,12 @@ render_take (Review *r, Session *s, Take *t, const char *dir, GError **error)
     goto out;
   }
   gst_element_set_state (pipeline, GST_STATE_NULL);
-  if (!emocap_fsync_path (webm, error))
+  if (g_chmod (webm, 0600) != 0 || !emocap_fsync_path (webm, error)) {
+    if (error && *error == NULL)
+      g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "cannot make %s private: %s", webm,
+          g_strerror (errno));
     goto out;
+  }
 
   for (guint i = 0; i < tap.frames->len; i++) {
     g_autofree char *name = g_strdup_printf ("thumb-%u.jpg", i + 1);
@@ -898,7 +903,10 @@ take_html (GString *out, Review *r, Session *s, Take *t)
     g_string_append (out, "<p>To withdraw your consent to this take, run (or ask the studio "
         "to run) this command; add <code>--reason \"...\"</code> if you like:</p>\n"
         "<pre class=\"cmd\">");
-    hf (out, "emocap withdraw %s --actor %s", rel, r->req->actor);
+    {
+      g_autofree char *archive = g_shell_quote (s->archive);
+      hf (out, "emocap withdraw %s --actor %s --archive %s", rel, r->req->actor, archive);
+    }
     g_string_append (out, "</pre>\n<p class=\"small\">It is journaled and signed; later "
         "exports leave the take out, and an audit fails any that does not.</p>\n");
   }
