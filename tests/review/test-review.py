@@ -70,13 +70,13 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def record(work, archive, session, actor, name, contract, takes):
+def record(work, archive, session, actor, name, contract, takes, audio="test:sine"):
     script = {
         "emocap": 1, "session": session, "studio": "Northlight Casting",
         "operator": "op-review", "actor": {"id": actor, "name": name},
         "contract": os.path.basename(contract),
         "cameras": [{"id": "front", "device": "test:smpte", "width": 1280, "height": 720}],
-        "audio": {"device": "test:sine"},
+        "audio": {"device": audio},
         "takes": takes,
     }
     sdir = os.path.join(work, session)
@@ -279,6 +279,10 @@ def run(work):
         {"emotion": "joy", "intensity": "strong", "prompt": XSS_PROMPT, "seconds": 2},
         {"emotion": "anger", "prompt": "The call you dreaded.", "seconds": 2},
     ])
+    # a second session of A's, without sound
+    record(work, archive, "rev-a2", "actor-0042", "Sam Rivera", contract_a, [
+        {"emotion": "calm", "prompt": "Breathe.", "seconds": 1},
+    ], audio="none")
     record(work, archive, "rev-b", "actor-0077", "Jordan Blake", contract_b, [
         {"emotion": "joy", "prompt": "Bravo secret prompt 7Q", "seconds": 2},
     ])
@@ -289,9 +293,9 @@ def run(work):
 
     site = os.path.join(work, "site")
     p = emocap("review", "--actor", "actor-0042", "--to", site, archive)
-    ok("review site for actor actor-0042: 2 takes in 1 session (1 withdrawn" in p.stdout,
-       "the site is written for actor A's two takes", p.stdout + p.stderr)
-    ok("review: [1/2] rev-a/001-joy" in p.stderr and "review: [2/2] rev-a/002-anger" in p.stderr,
+    ok("review site for actor actor-0042: 3 takes in 2 sessions (1 withdrawn" in p.stdout,
+       "the site is written for actor A's three takes", p.stdout + p.stderr)
+    ok("review: [1/3] rev-a/001-joy" in p.stderr and "review: [3/3] rev-a2/001-calm" in p.stderr,
        "progress is shown take by take", p.stderr)
 
     # ----- nothing of actor B, anywhere in the site -----
@@ -350,10 +354,10 @@ def run(work):
     outside = [u for u in requests if not u.startswith(("file:", "data:"))]
     ok(not outside, "nothing is fetched from the network", "\n".join(outside))
     imgs = report["imgs"]
-    ok(len(imgs) >= 12 and all(i["complete"] and i["width"] > 0 for i in imgs),
+    ok(len(imgs) >= 18 and all(i["complete"] and i["width"] > 0 for i in imgs),
        f"every image loads ({len(imgs)})", json.dumps(imgs, indent=1))
     vids = report["vids"]
-    ok(len(vids) == 2, f"a review copy per take ({len(vids)})", json.dumps(vids))
+    ok(len(vids) == 3, f"a review copy per take ({len(vids)})", json.dumps(vids))
     for v in vids:
         ok(v["readyState"] >= 2, f"{v['src']}: readyState {v['readyState']} >= 2", json.dumps(v))
         ok(v["advanced"], f"{v['src']}: currentTime advances when played", json.dumps(v))
@@ -366,17 +370,32 @@ def run(work):
     import re
     import shlex
     shown = [html.unescape(c) for c in re.findall(r'<pre class="cmd">(.*?)</pre>', page, re.S)]
-    ok(len(shown) == 1 and shown[0].startswith("emocap withdraw rev-a/001-joy --actor actor-0042"),
-       "the page shows one withdraw command, for the take not yet withdrawn", shown)
+    ok(len(shown) == 2 and shown[0].startswith("emocap withdraw rev-a/001-joy --actor actor-0042")
+       and shown[1].startswith("emocap withdraw rev-a2/001-calm --actor actor-0042"),
+       "the page shows a withdraw command for each take not yet withdrawn", shown)
     argv = shlex.split(shown[0])
     emocap(*argv[1:])
     p = emocap("review", "--actor", "actor-0042", "--to", site, archive)
-    ok("(2 withdrawn, 2 review copies kept from the earlier site)" in p.stdout,
+    ok("(2 withdrawn, 3 review copies kept from the earlier site)" in p.stdout,
        "written again, the site keeps the review copies", p.stdout)
     page = open(os.path.join(site, "index.html")).read()
     ok(page.count('class="badge">WITHDRAWN') == 2, "both takes now show withdrawn")
     ok(not [n for n in os.listdir(work) if n.startswith(".site.")],
        "no temporary folder is left beside the site")
+
+    # ----- a session whose journal was edited is not shown, and the page says so -----
+    forged = os.path.join(work, "forged")
+    shutil.copytree(archive, forged)
+    jpath = os.path.join(forged, "sessions", "rev-a2", "journal.jsonl")
+    text = open(jpath).read()
+    write(jpath, text.replace("Breathe.", "Breathe!"))
+    site_f = os.path.join(work, "site-forged")
+    p = emocap("review", "--actor", "actor-0042", "--to", site_f, forged)
+    page_f = open(os.path.join(site_f, "index.html")).read()
+    ok("Session rev-a2 is not shown: its records could not be checked" in page_f
+       and "rev-a/001-joy" in page_f and "rev-a2/001-calm" not in page_f,
+       "an edited session is left out, with a warning on the page", p.stdout + p.stderr)
+    ok("warning: Session rev-a2 is not shown" in p.stderr, "and on the terminal", p.stderr)
 
     # ----- B's own site, and refusals -----
     site_b = os.path.join(work, "site-b")
