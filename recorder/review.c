@@ -27,6 +27,7 @@
 #include <emocap/journal.h>
 #include <emocap/keys.h>
 #include <emocap/review.h>
+#include <emocap/terms.h>
 #include <emocap/watermark.h>
 #include <emocap/watermark-element.h>
 #include <emocap/withdraw.h>
@@ -724,9 +725,12 @@ flag_words (const char *flag)
 static void
 terms_html (GString *out, Session *s, Take *any)
 {
-  json_t *contract = json_object_get (any ? any->consent :
-      (json_t *) g_ptr_array_index (s->refused, 0), "contract");
-  g_auto (GStrv) lines = s->contract ? emocap_contract_describe (s->contract) : NULL;
+  json_t *consent = any ? any->consent : (json_t *) g_ptr_array_index (s->refused, 0);
+  json_t *contract = json_object_get (consent, "contract");
+  /* The archived contract's words only while it is the one consented to;
+   * otherwise the terms as the consent record holds them. */
+  g_auto (GStrv) lines = s->contract && s->contract_problem == NULL ?
+      emocap_contract_describe (s->contract) : NULL;
   const struct { const char *prefix, *heading; } groups[] = {
     { "may: ", "The buyer may" },
     { "may not: ", "The buyer may not" },
@@ -735,8 +739,13 @@ terms_html (GString *out, Session *s, Take *any)
   g_string_append (out, "<section class=\"terms\"><h3>What these recordings may and may not "
       "be used for</h3>\n");
   if (s->contract_problem) {
+    json_t *usage = json_object_get (json_object_get (consent, "scope"), "usage");
+    g_autofree char *consented = json_is_object (usage) ? emocap_terms_text (usage) :
+        g_strdup ("(the consent record holds no terms)");
     g_string_append (out, "<p class=\"warn\">");
     h (out, s->contract_problem);
+    g_string_append (out, "</p>\n<p><b>As you consented:</b> ");
+    h (out, consented);
     g_string_append (out, "</p>\n");
   }
   if (lines) {

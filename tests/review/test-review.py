@@ -389,6 +389,9 @@ def run(work):
     jpath = os.path.join(forged, "sessions", "rev-a2", "journal.jsonl")
     text = open(jpath).read()
     write(jpath, text.replace("Breathe.", "Breathe!"))
+    cpath = os.path.join(forged, "sessions", "rev-a", "contract.json")
+    write(cpath, open(cpath).read().replace('"commercial_face_use": "prohibited"',
+                                            '"commercial_face_use": "allowed"'))
     site_f = os.path.join(work, "site-forged")
     p = emocap("review", "--actor", "actor-0042", "--to", site_f, forged)
     page_f = open(os.path.join(site_f, "index.html")).read()
@@ -396,6 +399,11 @@ def run(work):
        and "rev-a/001-joy" in page_f and "rev-a2/001-calm" not in page_f,
        "an edited session is left out, with a warning on the page", p.stdout + p.stderr)
     ok("warning: Session rev-a2 is not shown" in p.stderr, "and on the terminal", p.stderr)
+    ok("is not the one you consented to" in page_f and "As you consented:" in page_f
+       and "use your face in advertising" not in page_f.split("As you consented:")[0]
+       .split("Session rev-a<")[-1],
+       "a contract changed after consent is flagged, and the consented terms shown instead",
+       page_f[:4000])
 
     # ----- B's own site, and refusals -----
     site_b = os.path.join(work, "site-b")
