@@ -18,6 +18,7 @@
 #include <emocap/error.h>
 #include <emocap/export.h>
 #include <emocap/journal.h>
+#include <emocap/json.h>
 #include <emocap/keys.h>
 #include <emocap/terms.h>
 #include <emocap/watermark.h>
@@ -112,19 +113,6 @@ static gint64
 seq_of (json_t *entry)
 {
   return json_integer_value (json_object_get (entry, "seq"));
-}
-
-static gboolean
-strv_json_contains (json_t *array, const char *s)
-{
-  size_t i;
-  json_t *v;
-
-  json_array_foreach (array, i, v) {
-    if (g_strcmp0 (json_string_value (v), s) == 0)
-      return TRUE;
-  }
-  return FALSE;
 }
 
 static void
@@ -475,7 +463,7 @@ audit_session (Audit *a, const char *dir, const char *label)
           problem (cw, where, "take %s was recorded again (line %" G_GINT64_FORMAT
               ") after its consent was withdrawn", take, seq_of (other));
         if (g_strcmp0 (t2, EMOCAP_JOURNAL_EXPORT_CREATED) == 0 &&
-            strv_json_contains (json_object_get (other, "takes"), take))
+            emocap_json_strv_contains (json_object_get (other, "takes"), take))
           problem (cw, where, "take %s was exported (line %" G_GINT64_FORMAT ", for '%s' to "
               "%s) after its consent was withdrawn", take, seq_of (other),
               str (other, "purpose"), str (other, "to"));
@@ -552,7 +540,7 @@ audit_session (Audit *a, const char *dir, const char *label)
         }
         if (consent == NULL)
           problem (cp, where, "take %s was exported without consent", json_string_value (id));
-        else if (!strv_json_contains (json_object_get (json_object_get (consent, "scope"),
+        else if (!emocap_json_strv_contains (json_object_get (json_object_get (consent, "scope"),
                     "purposes"), str (entry, "purpose")))
           problem (cp, where, "take %s's consent does not cover '%s'", json_string_value (id),
               str (entry, "purpose"));
@@ -717,7 +705,7 @@ audit_package (Audit *a, const char *dir)
     g_autoptr (GDir) d = g_dir_open (takes_dir, 0, NULL);
     const char *name;
     while (d && (name = g_dir_read_name (d))) {
-      if (!strv_json_contains (json_object_get (manifest, "takes"), name)) {
+      if (!emocap_json_strv_contains (json_object_get (manifest, "takes"), name)) {
         g_autofree char *where = g_strdup_printf ("takes/%s", name);
         problem (cman, where, "a take in the package that its signed manifest does not list");
       }
@@ -790,7 +778,7 @@ audit_package (Audit *a, const char *dir)
             "than the package's (%.16s...)", str (json_object_get (consent, "contract"), "sha256"),
             contract->sha256);
       scope = json_object_get (consent, "scope");
-      if (!strv_json_contains (json_object_get (scope, "purposes"), purpose))
+      if (!emocap_json_strv_contains (json_object_get (scope, "purposes"), purpose))
         problem (cp, where, "the consent does not cover the purpose '%s'", purpose);
       /* The consented terms are the contract's. */
       {

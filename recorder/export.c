@@ -23,6 +23,7 @@
 #include <emocap/error.h>
 #include <emocap/export.h>
 #include <emocap/journal.h>
+#include <emocap/json.h>
 #include <emocap/keys.h>
 #include <emocap/terms.h>
 
@@ -125,19 +126,6 @@ read_takes (Export *ex)
   }
 }
 
-static gboolean
-json_strv_contains (json_t *array, const char *s)
-{
-  size_t i;
-  json_t *v;
-
-  json_array_foreach (array, i, v) {
-    if (g_strcmp0 (json_string_value (v), s) == 0)
-      return TRUE;
-  }
-  return FALSE;
-}
-
 /* Why @t may not be exported, or NULL if it may. */
 static char *
 why_not (Export *ex, TakeInfo *t)
@@ -163,7 +151,7 @@ why_not (Export *ex, TakeInfo *t)
         "still open");
 
   scope = json_object_get (t->consent, "scope");
-  if (!json_strv_contains (json_object_get (scope, "purposes"), ex->request->purpose))
+  if (!emocap_json_strv_contains (json_object_get (scope, "purposes"), ex->request->purpose))
     return g_strdup_printf ("its consent does not cover the purpose '%s'",
         ex->request->purpose);
   /* The consented terms must be the contract's: never weaker. */

@@ -25,7 +25,9 @@
 #include <emocap/digest.h>
 #include <emocap/error.h>
 #include <emocap/journal.h>
+#include <emocap/json.h>
 #include <emocap/keys.h>
+#include <emocap/script.h>
 #include <emocap/review.h>
 #include <emocap/terms.h>
 #include <emocap/watermark.h>
@@ -89,20 +91,6 @@ static const char *
 str (const json_t *o, const char *key)
 {
   return json_string_value (json_object_get (o, key));
-}
-
-static gboolean
-is_id (const char *s)
-{
-  gsize len = s ? strlen (s) : 0;
-
-  if (len == 0 || len > 64 || s[0] == '.' || s[0] == '-')
-    return FALSE;
-  for (const char *p = s; *p; p++) {
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
-      return FALSE;
-  }
-  return TRUE;
 }
 
 static void
@@ -174,12 +162,6 @@ warn (Review *r, const char *format, ...)
 
 /* ----- finding the actor's takes ----- */
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
 /* The session folders the sources name, each once. */
 static GPtrArray *
 session_dirs (const char *const *sources, GError **error)
@@ -195,23 +177,15 @@ session_dirs (const char *const *sources, GError **error)
       if (!g_ptr_array_find_with_equal_func (dirs, abs, g_str_equal, NULL))
         g_ptr_array_add (dirs, g_steal_pointer (&abs));
     } else if (g_file_test (sessions, G_FILE_TEST_IS_DIR)) {
-      g_autoptr (GDir) d = g_dir_open (sessions, 0, error);
-      g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-      const char *name;
+      g_autoptr (GPtrArray) ids = emocap_archive_session_ids (abs, error);
 
-      if (d == NULL) {
+      if (ids == NULL) {
         g_ptr_array_unref (dirs);
         return NULL;
       }
-      while ((name = g_dir_read_name (d)))
-        if (is_id (name))
-          g_ptr_array_add (names, g_strdup (name));
-      g_ptr_array_sort (names, compare_strings);
-      for (guint i = 0; i < names->len; i++) {
-        char *dir = g_build_filename (sessions, (char *) g_ptr_array_index (names, i), NULL);
-        g_autofree char *j = g_build_filename (dir, "journal.jsonl", NULL);
-        if (!g_file_test (j, G_FILE_TEST_IS_REGULAR) ||
-            g_ptr_array_find_with_equal_func (dirs, dir, g_str_equal, NULL))
+      for (guint i = 0; i < ids->len; i++) {
+        char *dir = g_build_filename (sessions, (char *) g_ptr_array_index (ids, i), NULL);
+        if (g_ptr_array_find_with_equal_func (dirs, dir, g_str_equal, NULL))
           g_free (dir);
         else
           g_ptr_array_add (dirs, dir);
@@ -249,19 +223,6 @@ find_take (Session *s, const char *id)
   return NULL;
 }
 
-static gboolean
-strv_json_contains (const json_t *array, const char *s)
-{
-  size_t i;
-  json_t *v;
-
-  json_array_foreach (array, i, v) {
-    if (g_strcmp0 (json_string_value (v), s) == 0)
-      return TRUE;
-  }
-  return FALSE;
-}
-
 /* Reads one session; NULL (and a warning when it is the actor's) if it
  * cannot be trusted or has nothing of the actor. */
 static Session *
@@ -290,7 +251,7 @@ read_session (Review *r, const char *dir)
     session_free (s);
     return NULL;
   }
-  if (!is_id (s->id)) {
+  if (!emocap_id_is_valid (s->id)) {
     session_free (s);
     return NULL;
   }
@@ -321,7 +282,7 @@ read_session (Review *r, const char *dir)
     if (g_strcmp0 (type, EMOCAP_JOURNAL_CONSENT_REFUSED) == 0 &&
         g_strcmp0 (str (json_object_get (e, "actor"), "id"), actor) == 0)
       g_ptr_array_add (s->refused, json_incref (e));
-    if (g_strcmp0 (type, EMOCAP_JOURNAL_CONSENT_GIVEN) == 0 && is_id (take) &&
+    if (g_strcmp0 (type, EMOCAP_JOURNAL_CONSENT_GIVEN) == 0 && emocap_id_is_valid (take) &&
         g_strcmp0 (str (json_object_get (e, "actor"), "id"), actor) == 0 &&
         find_take (s, take) == NULL) {
       t = g_new0 (Take, 1);
@@ -338,7 +299,7 @@ read_session (Review *r, const char *dir)
     if (g_strcmp0 (type, EMOCAP_JOURNAL_EXPORT_CREATED) == 0) {
       for (guint k = 0; k < s->takes->len; k++) {
         t = g_ptr_array_index (s->takes, k);
-        if (strv_json_contains (json_object_get (e, "takes"), t->id))
+        if (emocap_json_strv_contains (json_object_get (e, "takes"), t->id))
           g_ptr_array_add (t->exports, e);
       }
       continue;
@@ -1120,7 +1081,7 @@ emocap_review (const EmocapReviewRequest *req, EmocapReviewProgress progress,
 
   g_return_val_if_fail (req && req->actor && req->to, NULL);
 
-  if (!is_id (req->actor)) {
+  if (!emocap_id_is_valid (req->actor)) {
     g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_USAGE, "'%s' is not an actor id",
         req->actor);
     return NULL;

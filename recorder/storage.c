@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include <emocap/error.h>
+#include <emocap/script.h>
 
 #include "storage.h"
 
@@ -191,4 +193,39 @@ emocap_remove_tree (const char *path)
     g_dir_close (dir);
   if (g_rmdir (path) != 0)
     g_unlink (path);
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+GPtrArray *
+emocap_archive_session_ids (const char *archive, GError **error)
+{
+  g_autofree char *sessions = g_build_filename (archive, "sessions", NULL);
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GDir) dir = NULL;
+  GPtrArray *ids;
+  const char *name;
+
+  if (!g_file_test (sessions, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_NOT_FOUND, "'%s' holds no sessions/ "
+        "folder: is it an emocap archive?", archive);
+    return NULL;
+  }
+  dir = g_dir_open (sessions, 0, &local);
+  if (dir == NULL) {
+    g_set_error (error, EMOCAP_ERROR, EMOCAP_ERROR_IO, "%s", local->message);
+    return NULL;
+  }
+  ids = g_ptr_array_new_with_free_func (g_free);
+  while ((name = g_dir_read_name (dir))) {
+    g_autofree char *journal = g_build_filename (sessions, name, "journal.jsonl", NULL);
+    if (emocap_id_is_valid (name) && g_file_test (journal, G_FILE_TEST_IS_REGULAR))
+      g_ptr_array_add (ids, g_strdup (name));
+  }
+  g_ptr_array_sort (ids, compare_strings);
+  return ids;
 }

@@ -43,6 +43,12 @@ gboolean emocap_write_new_file (const char *path, const void *data, gsize len,
 gboolean emocap_write_file_atomic (const char *path, const void *data,
     gsize len, GError **error);
 
+/* The sessions of the archive at @archive: the names under
+ * ARCHIVE/sessions that are ids (emocap_id_is_valid()) and hold a
+ * journal.jsonl, sorted.  EMOCAP_ERROR_NOT_FOUND if there is no sessions/
+ * folder, EMOCAP_ERROR_IO if it cannot be read. */
+GPtrArray *emocap_archive_session_ids (const char *archive, GError **error);
+
 /* Removes @path and everything under it, not following symbolic links;
  * best effort (what cannot be removed stays). */
 void emocap_remove_tree (const char *path);

@@ -16,7 +16,10 @@
 #include <emocap/error.h>
 #include <emocap/journal.h>
 #include <emocap/keys.h>
+#include <emocap/script.h>
 #include <emocap/withdraw.h>
+
+#include "storage.h"
 
 static const char *
 entry_str (const json_t *entry, const char *key)
@@ -28,20 +31,6 @@ static const char *
 entry_actor (const json_t *entry)
 {
   return entry_str (json_object_get (entry, "actor"), "id");
-}
-
-static gboolean
-is_id (const char *s)
-{
-  gsize len = s ? strlen (s) : 0;
-
-  if (len == 0 || len > 64 || s[0] == '.' || s[0] == '-')
-    return FALSE;
-  for (const char *p = s; *p; p++) {
-    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
-      return FALSE;
-  }
-  return TRUE;
 }
 
 void
@@ -71,36 +60,6 @@ found_free (gpointer p)
   g_free (f);
 }
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/* The sessions of @archive to look in: @only, or every one. */
-static GPtrArray *
-session_ids (const char *sessions_dir, const char *only, GError **error)
-{
-  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
-  if (only) {
-    g_ptr_array_add (ids, g_strdup (only));
-    return ids;
-  }
-  dir = g_dir_open (sessions_dir, 0, error);
-  if (dir == NULL) {
-    g_ptr_array_unref (ids);
-    return NULL;
-  }
-  while ((name = g_dir_read_name (dir)))
-    if (is_id (name))
-      g_ptr_array_add (ids, g_strdup (name));
-  g_ptr_array_sort (ids, compare_strings);
-  return ids;
-}
-
 static gboolean
 fail (GError **error, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
@@ -124,11 +83,17 @@ find_take (const char *archive, const char *only_session, const char *take,
     const char *actor, const EmocapKey *key, GError **error)
 {
   g_autofree char *sessions_dir = g_build_filename (archive, "sessions", NULL);
-  g_autoptr (GPtrArray) ids = session_ids (sessions_dir, only_session, error);
+  g_autoptr (GPtrArray) ids = NULL;
   GPtrArray *found;
 
-  if (ids == NULL)
-    return NULL;
+  if (only_session) {
+    ids = g_ptr_array_new_with_free_func (g_free);
+    g_ptr_array_add (ids, g_strdup (only_session));
+  } else {
+    ids = emocap_archive_session_ids (archive, error);
+    if (ids == NULL)
+      return NULL;
+  }
   found = g_ptr_array_new_with_free_func (found_free);
   for (guint i = 0; i < ids->len; i++) {
     const char *id = g_ptr_array_index (ids, i);
@@ -189,12 +154,12 @@ emocap_withdraw (const EmocapWithdrawRequest *req, GError **error)
   } else {
     take = g_strdup (req->take);
   }
-  if ((only_session && !is_id (only_session)) || !is_id (take)) {
+  if ((only_session && !emocap_id_is_valid (only_session)) || !emocap_id_is_valid (take)) {
     fail (error, EMOCAP_ERROR_USAGE, "'%s' is not a take: give it as SESSION/TAKE "
         "(e.g. nlc-2026-11-22-a/003-anger) or as the take's id", req->take);
     return NULL;
   }
-  if (!is_id (req->actor)) {
+  if (!emocap_id_is_valid (req->actor)) {
     fail (error, EMOCAP_ERROR_USAGE, "'%s' is not an actor id", req->actor);
     return NULL;
   }
