@@ -600,8 +600,16 @@ reuse_take (Review *r, Take *t, const char *dir)
         g_strdup_printf ("thumb-%" JSON_INTEGER_FORMAT ".jpg", i);
     g_autofree char *from = g_build_filename (old_dir, name, NULL);
     g_autofree char *to = g_build_filename (dir, name, NULL);
-    if (link (from, to) != 0)
-      return FALSE;   /* what was linked goes with the folder if rendering fails */
+    if (link (from, to) != 0) {
+      /* rendered afresh instead: nothing of the earlier copy may stay */
+      for (json_int_t k = 0; k < i; k++) {
+        g_autofree char *n = k == 0 ? g_strdup ("review.webm") :
+            g_strdup_printf ("thumb-%" JSON_INTEGER_FORMAT ".jpg", k);
+        g_autofree char *p = g_build_filename (dir, n, NULL);
+        g_unlink (p);
+      }
+      return FALSE;
+    }
   }
   t->thumbs = thumbs;
   return TRUE;
